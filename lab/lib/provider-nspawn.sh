@@ -1,0 +1,135 @@
+# shellcheck shell=bash
+# Provider nspawn: each machine is `systemd-nspawn -b` over its own copy of the cached
+# Debian root, in its own network namespace (veth) on bridge br0, which lives in a
+# network namespace the lab creates. Nothing is bound on the host's own network.
+# Sourced by lab/bin/lab; uses STATE, here, log, die.
+
+NETNS=${LAB_NETNS:-hwlab}
+BRIDGE=br0
+
+provider_network_up() {
+  if [[ ! -e /run/netns/$NETNS ]]; then
+    ip netns add "$NETNS"
+    ip -n "$NETNS" link set lo up
+    ip -n "$NETNS" link add "$BRIDGE" type bridge
+    ip -n "$NETNS" addr add "$LAB_SUBNET.1/24" dev "$BRIDGE"
+    ip -n "$NETNS" link set "$BRIDGE" up
+    log "network namespace $NETNS with $BRIDGE $LAB_SUBNET.1/24"
+  fi
+}
+
+provider_network_down() {
+  if [[ -e /run/netns/$NETNS ]]; then ip netns del "$NETNS"; log "network namespace $NETNS deleted"; fi
+}
+
+provider_ssh_options() {
+  # sshd of each machine is reached from the host through the lab's namespace only.
+  echo "  ProxyCommand nsenter --net=/run/netns/$NETNS nc %h %p"
+}
+
+provider_create() {
+  local name=$1 role=$2 ip=$3 dir="$STATE/machines/$1" base
+  base=$("$here/bin/rootfs" | tail -n1)
+  mkdir -p "$dir"
+  # A full copy, not an overlay: containerd's overlayfs snapshotter cannot sit on overlayfs.
+  cp -a --reflink=auto "$base" "$dir/root.tmp"
+  local root="$dir/root.tmp"
+  echo "$name" >"$root/etc/hostname"
+  head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$root/etc/machine-id"
+  echo >>"$root/etc/machine-id"
+  {
+    echo "127.0.0.1 localhost"
+    echo "127.0.1.1 $name"
+    local n r a
+    while read -r n r a; do echo "$a $n"; done < <(machines)
+  } >"$root/etc/hosts"
+  cat >"$root/etc/systemd/network/10-lab.network" <<NET
+[Match]
+Name=host0
+
+[Network]
+Address=$ip/24
+LinkLocalAddressing=no
+IPv6AcceptRA=no
+NET
+  ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$root/etc/ssh/ssh_host_ed25519_key"
+  cp "$root/etc/ssh/ssh_host_ed25519_key.pub" "$dir/host_key.pub"
+  install -d -m 0700 "$root/root/.ssh"
+  install -m 0600 "$STATE/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
+  # What the kubelet and containerd need inside an nspawn machine (see README, "The lab").
+  install -m 0644 "$here/files/nspawn/"*.service "$root/etc/systemd/system/"
+  for unit in "$here/files/nspawn/"*.service; do
+    ln -sf "/etc/systemd/system/$(basename "$unit")" "$root/etc/systemd/system/multi-user.target.wants/"
+  done
+  echo "$role" >"$dir/role"
+  mv "$root" "$dir/root"
+}
+
+provider_running() {
+  local pidf="$STATE/machines/$1/pid"
+  [[ -f $pidf ]] && [[ $(cat "/proc/$(cat "$pidf")/comm" 2>/dev/null) == systemd-nspawn ]]
+}
+
+provider_start() {
+  local name=$1 role=$2 dir="$STATE/machines/$1"
+  [[ -d $dir/root ]] || die "$name: not created"
+  local extra=()
+  if [[ $role == worker ]]; then
+    # The kubelet wants /dev/kmsg, CAP_SYSLOG to read it, and pod sandboxes join a
+    # session keyring. /proc/sys is read-only in the machine, so the host must already
+    # have the kernel sysctls the kubelet checks.
+    extra=(--bind=/dev/kmsg --capability=CAP_SYSLOG --system-call-filter=@keyring)
+    sysctl -q -w kernel.panic=10 kernel.panic_on_oops=1 vm.overcommit_memory=1
+  fi
+  # Each machine gets its own cgroup in every hierarchy: the launcher moves itself into
+  # a child of its current cgroup before exec'ing nspawn (--keep-unit keeps that cgroup).
+  : >"$dir/cgroups"
+  PIDFILE="$dir/pid" CGROUPS="$dir/cgroups" ROOT="$dir/root" NETNS=$NETNS BRIDGE=$BRIDGE setsid bash -c '
+    set -e
+    name=$1; shift
+    while IFS=: read -r _ ctrls path; do
+      case $ctrls in "") d=/sys/fs/cgroup/unified ;; name=*) d=/sys/fs/cgroup/${ctrls#name=} ;; *) d=/sys/fs/cgroup/$ctrls ;; esac
+      [ -d "$d" ] || { [ "$ctrls" = "" ] && d=/sys/fs/cgroup; [ -d "$d" ] || continue; }
+      c="$d${path%/}/hwlab-$name"
+      mkdir -p "$c"
+      if [ -f "$c/cpuset.cpus" ] && [ -z "$(cat "$c/cpuset.cpus")" ]; then
+        cat "$d${path%/}/cpuset.cpus" >"$c/cpuset.cpus"; cat "$d${path%/}/cpuset.mems" >"$c/cpuset.mems"
+      fi
+      echo $$ >"$c/cgroup.procs"
+      echo "$c" >>"$CGROUPS"
+    done </proc/self/cgroup
+    echo $$ >"$PIDFILE"
+    exec nsenter --net="/run/netns/$NETNS" systemd-nspawn --quiet -b -D "$ROOT" -M "$name" \
+      --register=no --keep-unit --network-bridge="$BRIDGE" --resolv-conf=off --timezone=off \
+      --link-journal=no "$@"
+  ' lab-launch "$name" "${extra[@]}" </dev/null >"$dir/console.log" 2>&1 &
+  local deadline=$((SECONDS + 10))
+  until [[ -s $dir/pid ]] && provider_running "$name"; do
+    ((SECONDS < deadline)) || die "$name: systemd-nspawn did not start (see $dir/console.log)"
+    sleep 0.1
+  done
+}
+
+provider_stop() {
+  local name=$1 pidf="$STATE/machines/$1/pid" pid
+  provider_running "$name" || { rm -f "$pidf"; return 0; }
+  pid=$(cat "$pidf")
+  # SIGTERM makes nspawn ask the machine's systemd to power off.
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then log "$name: no clean poweroff in 60 s, killing $pid"; kill -KILL "$pid"; fi
+    sleep 0.2
+  done
+  rm -f "$pidf"
+  # the machine's cgroups, now empty (the machine's systemd made children in them)
+  local c
+  while read -r c; do
+    [[ -d $c ]] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done <"$STATE/machines/$name/cgroups"
+  log "$name: stopped"
+}
+
+provider_destroy() {
+  rm -rf "$STATE/machines/$1"
+}
