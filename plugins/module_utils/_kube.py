@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hardway.nodejoin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place that turns module parameters into a ``kubernetes`` API client.
+
+Every module of this collection that talks to the API server builds its client with
+:func:`build_api_client` and runs its calls through :func:`call`, so that an unreachable
+server, a TLS failure, a 401 and a 403 each give the same clear message everywhere
+(modelled on ``kubernetes.core``'s ``module_utils/k8s/client.py``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+try:
+    from kubernetes import client as k8s_client
+    from kubernetes import config as k8s_config
+    from kubernetes.client.rest import ApiException
+    from kubernetes.config.config_exception import ConfigException
+
+    HAS_KUBERNETES = True
+    KUBERNETES_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised on hosts without the library
+    HAS_KUBERNETES = False
+    KUBERNETES_IMPORT_ERROR = exc
+    ApiException = ConfigException = Exception
+
+try:
+    import urllib3
+except ImportError:  # pragma: no cover
+    urllib3 = None
+
+#: Default seconds for one request (connect + read), passed as ``_request_timeout``.
+DEFAULT_REQUEST_TIMEOUT = 15
+
+#: Module ``argument_spec`` entries shared by every API module (see DOCUMENTATION there).
+CONNECTION_ARG_SPEC = dict(
+    kubeconfig=dict(type="path", default="/etc/kubernetes/admin.conf"),
+    context=dict(type="str"),
+    host=dict(type="str"),
+    ca_cert=dict(type="path", aliases=["ssl_ca_cert"]),
+    client_cert=dict(type="path"),
+    client_key=dict(type="path", no_log=False),
+    api_token=dict(type="str", no_log=True),
+    validate_certs=dict(type="bool", default=True),
+    request_timeout=dict(type="int", default=DEFAULT_REQUEST_TIMEOUT),
+)
+
+
+class KubeError(Exception):
+    """An API call failed; ``str()`` says why and what to check.
+
+    ``status`` is the HTTP status (401, 403, 404, 409, ...) or ``None`` when no HTTP
+    answer came back (connection or TLS failure).
+    """
+
+    def __init__(self, message, status=None, reason=None):
+        super(KubeError, self).__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+def build_api_client(kubeconfig=None, context=None, host=None, ca_cert=None, client_cert=None,
+                     client_key=None, api_token=None, validate_certs=True):
+    """Build a ``kubernetes.client.ApiClient``.
+
+    Either from ``host`` (``https://addr:port``) with optional ``ca_cert``, ``client_cert``
+    and ``client_key`` (paths) and ``api_token`` (a bearer token, e.g. a bootstrap token
+    ``<token-id>.<token-secret>``), or, when ``host`` is not given, from the kubeconfig
+    file ``kubeconfig`` (and its ``context``, default the current one).
+
+    Raises :class:`KubeError` when the kubernetes library is missing, the kubeconfig
+    does not exist or cannot be loaded.
+    """
+    if not HAS_KUBERNETES:
+        raise KubeError("the Python library 'kubernetes' is required on this host "
+                        "(Debian: apt install python3-kubernetes; pip: pip install kubernetes): %s"
+                        % KUBERNETES_IMPORT_ERROR)
+    if host:
+        configuration = k8s_client.Configuration()
+        configuration.host = host
+        configuration.verify_ssl = validate_certs
+        if ca_cert:
+            configuration.ssl_ca_cert = ca_cert
+        if client_cert:
+            configuration.cert_file = client_cert
+        if client_key:
+            configuration.key_file = client_key
+        if api_token:
+            configuration.api_key = {"authorization": "Bearer " + api_token}
+        _no_retries(configuration)
+        return k8s_client.ApiClient(configuration)
+    if not kubeconfig or not os.path.exists(kubeconfig):
+        raise KubeError("kubeconfig %s does not exist: set 'kubeconfig' to the admin kubeconfig of "
+                        "the control plane (e.g. /etc/kubernetes/admin.conf) or give 'host'" % kubeconfig)
+    configuration = k8s_client.Configuration()
+    try:
+        k8s_config.load_kube_config(config_file=kubeconfig, context=context,
+                                    client_configuration=configuration, persist_config=False)
+    except (ConfigException, ValueError, OSError) as exc:
+        raise KubeError("cannot load kubeconfig %s%s: %s"
+                        % (kubeconfig, " (context %s)" % context if context else "", exc))
+    if not validate_certs:
+        configuration.verify_ssl = False
+    _no_retries(configuration)
+    return k8s_client.ApiClient(configuration)
+
+
+def _no_retries(configuration):
+    # Fail fast: the caller's own wait loops decide how long to keep trying.
+    if hasattr(configuration, "retries"):
+        configuration.retries = 0
+
+
+def api_client_from_module(module):
+    """Build the client from an AnsibleModule whose spec includes CONNECTION_ARG_SPEC.
+
+    Fails the module (``fail_json``) with the :class:`KubeError` message on error.
+    """
+    p = module.params
+    try:
+        return build_api_client(kubeconfig=p.get("kubeconfig"), context=p.get("context"),
+                                host=p.get("host"), ca_cert=p.get("ca_cert"),
+                                client_cert=p.get("client_cert"), client_key=p.get("client_key"),
+                                api_token=p.get("api_token"), validate_certs=p.get("validate_certs", True))
+    except KubeError as exc:
+        module.fail_json(msg=str(exc))
+
+
+def server_of(api_client):
+    """The API server URL an ``ApiClient`` talks to (str)."""
+    return api_client.configuration.host
+
+
+def call(api_client, fn, *args, **kwargs):
+    """Run ``fn(*args, **kwargs)`` (a kubernetes client API method) and translate failures.
+
+    Returns what ``fn`` returns. Raises :class:`KubeError` with a message naming the
+    problem: connection refused / unreachable, TLS verification failure, 401 (bad or
+    expired credentials), 403 (RBAC), other HTTP errors with the server's message.
+    A ``_request_timeout`` in seconds is added unless given.
+    """
+    kwargs.setdefault("_request_timeout", DEFAULT_REQUEST_TIMEOUT)
+    server = server_of(api_client)
+    try:
+        return fn(*args, **kwargs)
+    except ApiException as exc:
+        raise KubeError(describe_api_exception(exc, server), status=exc.status, reason=exc.reason)
+    except Exception as exc:  # urllib3 errors, raised as many different types
+        raise KubeError(describe_transport_error(exc, server))
+
+
+def describe_api_exception(exc, server):
+    """A one-line explanation of an ``ApiException`` from ``server`` (str)."""
+    message = _server_message(exc)
+    if exc.status == 401:
+        return ("the API server %s rejected the credentials (401 Unauthorized): the client "
+                "certificate is not signed by its --client-ca-file, or the token is wrong or expired"
+                % server)
+    if exc.status == 403:
+        return "forbidden by the API server %s (403): %s" % (server, message)
+    return "API request to %s failed (%s %s): %s" % (server, exc.status, exc.reason, message)
+
+
+def describe_transport_error(exc, server):
+    """A one-line explanation of a connection or TLS error talking to ``server`` (str)."""
+    text = str(exc)
+    reason = getattr(exc, "reason", None)
+    if reason is not None:
+        text = str(reason)
+    if urllib3 is not None and isinstance(reason or exc, urllib3.exceptions.SSLError) or "SSL" in text \
+            or "CERTIFICATE_VERIFY_FAILED" in text:
+        return ("TLS failure talking to %s: %s. Check that the CA certificate given (ca_cert / the "
+                "kubeconfig's certificate-authority) signed the API server's certificate and that the "
+                "address is among its SANs" % (server, text))
+    if "timed out" in text.lower() or "timeout" in type(exc).__name__.lower():
+        return "the API server %s did not answer in time: %s" % (server, text)
+    return ("cannot reach the API server %s: %s. Is kube-apiserver running, and are the address "
+            "and port right?" % (server, text))
+
+
+def _server_message(exc):
+    body = getattr(exc, "body", None)
+    if body:
+        try:
+            import json
+
+            return json.loads(body).get("message") or body
+        except (ValueError, AttributeError, TypeError):
+            return body if isinstance(body, str) else repr(body)
+    return exc.reason or ""
+
+
+def is_not_found(error):
+    """True when ``error`` (a :class:`KubeError`) is an HTTP 404."""
+    return isinstance(error, KubeError) and error.status == 404
+
+
+def get_raw(api_client, path, timeout=DEFAULT_REQUEST_TIMEOUT):
+    """GET a non-resource path (``/readyz``, ``/livez?verbose``, ``/version``) with the client's
+    credentials. Returns ``(status, body_text)``; an HTTP error status is returned, not raised.
+
+    Raises :class:`KubeError` for connection and TLS failures (see :func:`describe_transport_error`).
+    Works with kubernetes client 22 (Debian bookworm) through 37.
+    """
+    configuration = api_client.configuration
+    headers = {"Accept": "text/plain, application/json"}
+    auth = (getattr(configuration, "api_key", None) or {}).get("authorization")
+    if auth:
+        prefix = (getattr(configuration, "api_key_prefix", None) or {}).get("authorization")
+        headers["Authorization"] = "%s %s" % (prefix, auth) if prefix else auth
+    url = configuration.host.rstrip("/") + path
+    try:
+        response = api_client.rest_client.request("GET", url, headers=headers, _request_timeout=timeout)
+    except ApiException as exc:  # client <= 28 raises for non-2xx
+        return exc.status, _text(exc.body)
+    except Exception as exc:
+        raise KubeError(describe_transport_error(exc, configuration.host))
+    data = response.read() if hasattr(response, "read") and getattr(response, "data", None) is None else response.data
+    return response.status, _text(data)
+
+
+def _text(data):
+    if data is None:
+        return ""
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)

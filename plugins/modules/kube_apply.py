@@ -1,0 +1,229 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hardway.nodejoin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: kube_apply
+short_description: Server-side apply Kubernetes objects (or delete them)
+version_added: 0.1.0
+description:
+  - Applies each manifest of O(definitions) with server-side apply (C(kubectl apply --server-side)),
+    under the field manager O(field_manager), through the C(kubernetes) Python client.
+  - Each object is first applied with C(dryRun=All); when the result equals the live object, nothing
+    is sent, so an unchanged object reports C(changed=false) and its C(resourceVersion) does not move.
+author:
+  - hardway.nodejoin contributors
+requirements:
+  - kubernetes (Python library) on the host that runs the module
+options:
+  definitions:
+    description: Manifests (dicts with C(apiVersion), C(kind), C(metadata.name)).
+    type: list
+    elements: dict
+    required: true
+  state:
+    description: V(present) applies; V(absent) deletes the named objects if they exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  field_manager:
+    description: Field manager name for server-side apply.
+    type: str
+    default: hardway.nodejoin
+  force_conflicts:
+    description: Take ownership of fields another manager set (C(--force-conflicts)).
+    type: bool
+    default: true
+  kubeconfig:
+    description: Kubeconfig to use when O(host) is unset.
+    type: path
+    default: /etc/kubernetes/admin.conf
+  context:
+    description: Context of O(kubeconfig); default its current context.
+    type: str
+  host:
+    description: API server URL, instead of a kubeconfig.
+    type: str
+  ca_cert:
+    description: CA certificate (path) that verifies the API server, with O(host).
+    type: path
+    aliases: [ssl_ca_cert]
+  client_cert:
+    description: Client certificate (path), with O(host).
+    type: path
+  client_key:
+    description: Client key (path), with O(host).
+    type: path
+  api_token:
+    description: Bearer token, with O(host).
+    type: str
+  validate_certs:
+    description: Verify the API server's certificate.
+    type: bool
+    default: true
+  request_timeout:
+    description: Seconds for each API request.
+    type: int
+    default: 15
+attributes:
+  check_mode:
+    support: full
+    description: Uses the server's dry run, so admission and validation errors show in check mode too.
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+"""
+
+EXAMPLES = r"""
+- name: The lesson's first bootstrap ClusterRoleBinding
+  hardway.nodejoin.kube_apply:
+    definitions:
+      - apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata:
+          name: kubelet-bootstrap
+        subjects:
+          - kind: Group
+            name: system:bootstrappers
+            apiGroup: rbac.authorization.k8s.io
+        roleRef:
+          kind: ClusterRole
+          name: system:node-bootstrapper
+          apiGroup: rbac.authorization.k8s.io
+"""
+
+RETURN = r"""
+results:
+  description: One entry per definition.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: Kind of the object.
+      type: str
+    name:
+      description: Name of the object.
+      type: str
+    namespace:
+      description: Namespace, or null for cluster-scoped objects.
+      type: str
+    action:
+      description: What was (or in check mode would be) done.
+      type: str
+      sample: created
+"""
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+
+VOLATILE_METADATA = ("managedFields", "resourceVersion", "generation", "creationTimestamp", "uid")
+
+
+def _comparable(obj):
+    if obj is None:
+        return None
+    obj = copy.deepcopy(obj)
+    for key in VOLATILE_METADATA:
+        (obj.get("metadata") or {}).pop(key, None)
+    obj.pop("status", None)
+    return obj
+
+
+def _yaml(obj):
+    import yaml
+
+    return yaml.safe_dump(obj, default_flow_style=False, sort_keys=True) if obj else ""
+
+
+def main():
+    argument_spec = dict(
+        definitions=dict(type="list", elements="dict", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        field_manager=dict(type="str", default="hardway.nodejoin"),
+        force_conflicts=dict(type="bool", default=True),
+    )
+    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not _kube.HAS_KUBERNETES:
+        module.fail_json(msg="the Python library 'kubernetes' is required on this host (Debian: python3-kubernetes)")
+    for d in module.params["definitions"]:
+        if not (d.get("apiVersion") and d.get("kind") and (d.get("metadata") or {}).get("name")):
+            module.fail_json(msg="each definition needs apiVersion, kind and metadata.name: %r" % (d,))
+
+    from kubernetes.dynamic import DynamicClient
+
+    api = _kube.api_client_from_module(module)
+    try:
+        dyn = DynamicClient(api)
+    except Exception as exc:  # discovery errors come from urllib3 or ApiException
+        module.fail_json(msg=_kube.describe_transport_error(exc, _kube.server_of(api)))
+    results, diffs, changed = [], [], False
+    try:
+        for definition in module.params["definitions"]:
+            entry, diff = _one(module, api, dyn, definition)
+            results.append(entry)
+            if entry["action"] not in ("none", "absent"):
+                changed = True
+                diffs.append(diff)
+    except _kube.KubeError as exc:
+        module.fail_json(msg=str(exc), results=results)
+    result = dict(changed=changed, results=results)
+    if module._diff and diffs:
+        result["diff"] = diffs
+    module.exit_json(**result)
+
+
+def _one(module, api, dyn, definition):
+    p = module.params
+    meta = definition["metadata"]
+    name, namespace = meta["name"], meta.get("namespace")
+    try:
+        resource = dyn.resources.get(api_version=definition["apiVersion"], kind=definition["kind"])
+    except Exception as exc:
+        raise _kube.KubeError("the API server has no %s/%s: %s" % (definition["apiVersion"], definition["kind"], exc))
+    entry = dict(kind=definition["kind"], name=name, namespace=namespace, action="none")
+    try:
+        live = _kube.call(api, dyn.get, resource, name=name, namespace=namespace).to_dict()
+    except _kube.KubeError as exc:
+        if not _kube.is_not_found(exc):
+            raise
+        live = None
+    header = "%s %s%s" % (definition["kind"], (namespace + "/") if namespace else "", name)
+    if p["state"] == "absent":
+        if live is None:
+            entry["action"] = "absent"
+            return entry, None
+        entry["action"] = "deleted"
+        if not module.check_mode:
+            _kube.call(api, dyn.delete, resource, name=name, namespace=namespace)
+        return entry, dict(before_header=header, after_header=header, before=_yaml(_comparable(live)), after="")
+
+    def apply(dry_run):
+        kwargs = dict(body=definition, name=name, namespace=namespace, field_manager=p["field_manager"],
+                      content_type="application/apply-patch+yaml", force_conflicts=p["force_conflicts"])
+        if dry_run:
+            kwargs["dry_run"] = "All"
+        return _kube.call(api, dyn.patch, resource, **kwargs).to_dict()
+
+    predicted = apply(dry_run=True)
+    if live is not None and _comparable(predicted) == _comparable(live):
+        return entry, None
+    entry["action"] = "created" if live is None else "updated"
+    if not module.check_mode:
+        predicted = apply(dry_run=False)
+    return entry, dict(before_header=header, after_header=header, before=_yaml(_comparable(live)),
+                       after=_yaml(_comparable(predicted)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hardway.nodejoin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: kube_health
+short_description: Wait until the API server's health endpoint answers ok
+version_added: 0.1.0
+description:
+  - Polls O(path) (default C(/readyz)) of the API server with the credentials of a kubeconfig until
+    it answers HTTP 200, as C(kubectl get --raw /readyz) would, and returns the verbose check list.
+  - Fails after O(timeout) seconds with the last answer or connection error, so a caller can roll back.
+author:
+  - hardway.nodejoin contributors
+requirements:
+  - kubernetes (Python library) on the host that runs the module
+options:
+  path:
+    description: Health endpoint.
+    type: str
+    default: /readyz
+  timeout:
+    description: Seconds to wait in all.
+    type: int
+    default: 60
+  poll_interval:
+    description: Seconds between polls.
+    type: float
+    default: 1
+  kubeconfig:
+    description: Kubeconfig to use when O(host) is unset.
+    type: path
+    default: /etc/kubernetes/admin.conf
+  context:
+    description: Context of O(kubeconfig); default its current context.
+    type: str
+  host:
+    description: API server URL, instead of a kubeconfig.
+    type: str
+  ca_cert:
+    description: CA certificate (path) that verifies the API server, with O(host).
+    type: path
+    aliases: [ssl_ca_cert]
+  client_cert:
+    description: Client certificate (path), with O(host).
+    type: path
+  client_key:
+    description: Client key (path), with O(host).
+    type: path
+  api_token:
+    description: Bearer token, with O(host).
+    type: str
+  validate_certs:
+    description: Verify the API server's certificate.
+    type: bool
+    default: true
+  request_timeout:
+    description: Seconds for each request.
+    type: int
+    default: 5
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+"""
+
+EXAMPLES = r"""
+- name: Wait for kube-apiserver to be ready after a restart
+  hardway.nodejoin.kube_health:
+    kubeconfig: /etc/kubernetes/admin.conf
+    timeout: 60
+"""
+
+RETURN = r"""
+status:
+  description: HTTP status of the last answer (0 when none came).
+  returned: always
+  type: int
+  sample: 200
+checks:
+  description: The verbose check lines of the last answer.
+  returned: always
+  type: list
+  elements: str
+  sample: ["[+]ping ok", "[+]etcd ok"]
+elapsed:
+  description: Seconds waited.
+  returned: always
+  type: float
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+
+
+def main():
+    argument_spec = dict(
+        path=dict(type="str", default="/readyz"),
+        timeout=dict(type="int", default=60),
+        poll_interval=dict(type="float", default=1),
+    )
+    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
+    argument_spec["request_timeout"] = dict(type="int", default=5)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not _kube.HAS_KUBERNETES:
+        module.fail_json(msg="the Python library 'kubernetes' is required on this host (Debian: python3-kubernetes)")
+    p = module.params
+    api = _kube.api_client_from_module(module)
+    path = p["path"] + ("&" if "?" in p["path"] else "?") + "verbose"
+    start = time.time()
+    status, last = 0, ""
+    while True:
+        try:
+            status, last = _kube.get_raw(api, path, timeout=p["request_timeout"])
+        except _kube.KubeError as exc:
+            status, last = 0, str(exc)
+        if status == 200:
+            break
+        if time.time() - start >= p["timeout"]:
+            failing = [line for line in last.splitlines() if line.startswith("[-]")]
+            module.fail_json(msg="%s of %s not ok after %ss: %s" % (
+                p["path"], _kube.server_of(api), p["timeout"],
+                "; ".join(failing) if failing else (last.strip() or "no answer")),
+                status=status, checks=last.splitlines(), elapsed=round(time.time() - start, 2))
+        time.sleep(p["poll_interval"])
+    module.exit_json(changed=False, status=status, checks=[line for line in last.splitlines() if line.strip()],
+                     elapsed=round(time.time() - start, 2))
+
+
+if __name__ == "__main__":
+    main()

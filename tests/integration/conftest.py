@@ -1,0 +1,80 @@
+"""Integration tests against the lab: real machines reached with testinfra's Ansible
+backend through inventories/lab, and the real API server through kubectl on the
+control plane host. Run by `molecule verify` (and so by `make test`)."""
+
+import json
+import os
+import time
+
+import pytest
+import testinfra
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INVENTORY = os.path.join(ROOT, "inventories", "lab")
+
+
+def _host(name):
+    return testinfra.get_host("ansible://%s" % name, ansible_inventory=INVENTORY)
+
+
+@pytest.fixture(scope="session")
+def inventory_manager():
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+
+    return InventoryManager(loader=DataLoader(), sources=[INVENTORY])
+
+
+@pytest.fixture(scope="session")
+def inventory(inventory_manager):
+    """The lab inventory as {group: [hosts]}."""
+    return dict((g, [h.name for h in inventory_manager.groups[g].get_hosts()]) for g in ("control_plane", "workers"))
+
+
+@pytest.fixture(scope="session")
+def worker_ips(inventory, inventory_manager):
+    """{worker name: its address on the lab network}."""
+    return dict((name, inventory_manager.get_host(name).vars["lab_ip"]) for name in inventory["workers"])
+
+
+@pytest.fixture(scope="session")
+def cp(inventory):
+    return _host(inventory["control_plane"][0])
+
+
+@pytest.fixture(scope="session")
+def workers(inventory):
+    return [_host(name) for name in inventory["workers"]]
+
+
+@pytest.fixture(scope="session")
+def worker_names(inventory):
+    return inventory["workers"]
+
+
+class Kubectl:
+    """kubectl on the control plane host, with its admin kubeconfig."""
+
+    def __init__(self, host):
+        self.host = host
+
+    def run(self, *args):
+        return self.host.run("kubectl --kubeconfig=/etc/kubernetes/admin.conf %s", " ".join(args))
+
+    def json(self, *args):
+        result = self.run(*args, "-o", "json")
+        assert result.rc == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def wait(self, predicate, timeout=60, interval=1):
+        deadline = time.time() + timeout
+        while True:
+            value = predicate()
+            if value or time.time() > deadline:
+                return value
+            time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def kubectl(cp):
+    return Kubectl(cp)

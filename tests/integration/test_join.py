@@ -1,0 +1,125 @@
+"""The join, checked on the lab's machines and through its API server."""
+
+import base64
+
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+
+def _csr_cn(csr):
+    request = x509.load_pem_x509_csr(base64.b64decode(csr["spec"]["request"]))
+    return request.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+
+
+def _ready(node):
+    return next((c for c in node["status"].get("conditions", []) if c["type"] == "Ready"), {})
+
+
+def test_every_worker_is_a_node(kubectl, worker_names):
+    nodes = {n["metadata"]["name"]: n for n in kubectl.json("get", "nodes")["items"]}
+    for name in worker_names:
+        assert name in nodes, "Node %s is not registered (nodes: %s)" % (name, sorted(nodes))
+
+
+def test_node_client_csr_approved_and_issued_by_bootstrap_token(kubectl, worker_names):
+    csrs = kubectl.json("get", "csr")["items"]
+    for name in worker_names:
+        mine = [c for c in csrs if c["spec"]["signerName"] == "kubernetes.io/kube-apiserver-client-kubelet"
+                and _csr_cn(c) == "system:node:%s" % name]
+        assert mine, "no kubelet client CSR for system:node:%s" % name
+        csr = mine[-1]
+        assert csr["spec"]["username"].startswith("system:bootstrap:"), csr["spec"]["username"]
+        token_id = csr["spec"]["username"].split(":")[-1]
+        assert len(token_id) == 6
+        conditions = {c["type"]: c["status"] for c in csr["status"].get("conditions", [])}
+        assert conditions.get("Approved") == "True", conditions
+        assert csr["status"].get("certificate"), "CSR %s has no issued certificate" % csr["metadata"]["name"]
+
+
+def test_node_turns_ready_with_the_loopback_cni(kubectl, worker_names):
+    for name in worker_names:
+        ok = kubectl.wait(lambda: _ready(kubectl.json("get", "node", name)).get("status") == "True", timeout=90)
+        assert ok, "Node %s not Ready: %s" % (name, _ready(kubectl.json("get", "node", name)))
+
+
+def test_worker_files(workers):
+    for host in workers:
+        kubelet_conf = host.file("/etc/kubernetes/kubelet.conf")
+        assert kubelet_conf.exists, "kubelet did not write its kubeconfig on %s" % host.backend.hostname
+        bootstrap = host.file("/etc/kubernetes/bootstrap-kubelet.conf")
+        assert bootstrap.exists and bootstrap.mode == 0o600
+        assert host.file("/etc/kubernetes/pki/ca.crt").exists
+        authnz = host.file("/var/lib/kubelet/config.d/70-authnz.conf")
+        assert authnz.contains("clientCAFile: /etc/kubernetes/pki/ca.crt")
+        unit = host.file("/etc/systemd/system/kubelet.service").content_string
+        for flag in ("--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
+                     "--kubeconfig=/etc/kubernetes/kubelet.conf", "--config-dir /var/lib/kubelet/config.d/"):
+            assert flag in unit
+        assert host.service("kubelet").is_running
+
+
+def test_apiserver_unit_and_kubelet_client_certificate(cp):
+    unit = cp.file("/etc/systemd/system/kube-apiserver.service").content_string
+    for flag in ("--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt",
+                 "--kubelet-client-key=/etc/kubernetes/pki/apiserver-kubelet-client.key",
+                 "--enable-bootstrap-token-auth=true"):
+        assert flag in unit
+    # still a hand-written multi-line unit
+    assert "kube-apiserver \\\n" in unit
+    verify = cp.run("openssl verify -CAfile /etc/kubernetes/pki/ca.crt /etc/kubernetes/pki/apiserver-kubelet-client.crt")
+    assert verify.rc == 0 and verify.stdout.strip().endswith("OK"), verify.stdout + verify.stderr
+    subject = cp.check_output("openssl x509 -noout -subject -nameopt RFC2253 -in /etc/kubernetes/pki/apiserver-kubelet-client.crt")
+    assert "CN=kube-apiserver-kubelet-client" in subject and "O=system:masters" in subject
+    assert cp.file("/etc/kubernetes/pki/apiserver-kubelet-client.key").mode == 0o600
+
+
+def test_bootstrap_rbac(kubectl):
+    bindings = {b["metadata"]["name"]: b for b in kubectl.json("get", "clusterrolebindings")["items"]}
+    expected = {
+        "kubelet-bootstrap": ("system:node-bootstrapper", "system:bootstrappers"),
+        "node-autoapprove-bootstrap": ("system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+                                       "system:bootstrappers"),
+        "node-autoapprove-certificate-rotation": (
+            "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", "system:nodes"),
+    }
+    for name, (role, group) in expected.items():
+        assert name in bindings, name
+        assert bindings[name]["roleRef"]["name"] == role
+        assert [s["name"] for s in bindings[name]["subjects"]] == [group]
+
+
+@pytest.mark.parametrize("verb,resource,expected", [
+    ("create", "certificatesigningrequests.certificates.k8s.io", "yes"),
+    ("list", "secrets", "no"),
+    ("get", "nodes", "no"),
+])
+def test_bootstrap_identity_is_least_privilege(kubectl, verb, resource, expected):
+    result = kubectl.run("auth", "can-i", verb, resource,
+                         "--as=system:bootstrap:abcdef", "--as-group=system:bootstrappers")
+    assert result.stdout.strip() == expected, (verb, resource, result.stdout, result.stderr)
+
+
+def test_kubelet_api_refuses_anonymous(cp, worker_ips):
+    for name, ip in worker_ips.items():
+        code = cp.check_output("curl -sk -o /dev/null -w '%%{http_code}' https://%s:10250/pods" % ip)
+        assert code == "401", "anonymous request to %s's kubelet got HTTP %s" % (name, code)
+
+
+def test_apiserver_reaches_kubelet_with_its_client_certificate(kubectl, worker_names):
+    for name in worker_names:
+        result = kubectl.run("get", "--raw", "/api/v1/nodes/%s/proxy/healthz" % name)
+        assert result.rc == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
+
+
+def test_token_secret_never_left_on_disk_outside_the_bootstrap_kubeconfig(kubectl, workers, cp):
+    tokens = [s for s in kubectl.json("get", "secrets", "-n", "kube-system")["items"]
+              if s["type"] == "bootstrap.kubernetes.io/token"]
+    assert tokens, "no bootstrap token Secret"
+    for s in tokens:
+        secret = base64.b64decode(s["data"]["token-secret"]).decode()
+        found = cp.run("grep -rl --exclude-dir=proc %s /etc /root /tmp /var/tmp 2>/dev/null", secret)
+        assert found.stdout.strip() == "", "token-secret found on the control plane in %s" % found.stdout
+        for host in workers:
+            found = host.run("grep -rl %s /etc /root /tmp /var/tmp /var/lib/kubelet 2>/dev/null", secret)
+            assert found.stdout.strip() in ("", "/etc/kubernetes/bootstrap-kubelet.conf"), found.stdout
