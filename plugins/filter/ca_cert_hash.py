@@ -18,7 +18,7 @@ description:
     certificate in order.
   - Runs on the controller and needs the Python C(cryptography) library there.
 author:
-  - hardway.nodejoin maintainers
+  - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - cryptography >= 38.0.4 on the controller
 options:
@@ -56,19 +56,19 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
-try:
-    from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import PKIError, ca_cert_hashes
-except ImportError as exc:  # cryptography missing on the controller
-    PKI_IMPORT_ERROR = exc
-else:
-    PKI_IMPORT_ERROR = None
+from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+    PKIError,
+    ca_cert_hashes,
+)
 
 
 def ca_cert_hash(pem):
     """PEM text -> 'sha256:<hex>' (one certificate) or a list of them (a bundle)."""
-    if PKI_IMPORT_ERROR is not None:
+    if not HAS_CRYPTOGRAPHY:
         raise AnsibleFilterError('hardway.nodejoin.ca_cert_hash needs the Python cryptography library on the '
-                                 'controller: %s' % to_native(PKI_IMPORT_ERROR))
+                                 'controller: %s' % to_native(CRYPTOGRAPHY_IMPORT_ERROR.strip().splitlines()[-1]))
     if not isinstance(pem, (str, bytes, bytearray)):
         raise AnsibleFilterError('hardway.nodejoin.ca_cert_hash expects PEM text, got %s' % type(pem).__name__)
     try:

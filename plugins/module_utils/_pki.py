@@ -14,6 +14,10 @@ used only when present because the naive ``not_valid_after`` is deprecated
 there) and ``Certificate.signature_algorithm_parameters`` (41+, used only when
 present, for RSASSA-PSS signatures).
 
+Importing this file never fails for lack of ``cryptography``: check
+``HAS_CRYPTOGRAPHY`` (and show ``CRYPTOGRAPHY_IMPORT_ERROR``) before calling
+anything else.
+
 All times are timezone-aware UTC ``datetime`` objects; a naive ``now`` passed
 in is taken to be UTC.  Durations given as integers are in days unless the
 name says otherwise.
@@ -26,18 +30,30 @@ import datetime
 import hashlib
 import ipaddress
 import re
+import traceback
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+    from cryptography.x509.oid import NameOID
+except ImportError:
+    # Callers check HAS_CRYPTOGRAPHY and report CRYPTOGRAPHY_IMPORT_ERROR (Ansible modules use
+    # missing_required_lib); importing this file must work without cryptography.
+    HAS_CRYPTOGRAPHY = False
+    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_CRYPTOGRAPHY = True
+    CRYPTOGRAPHY_IMPORT_ERROR = None
 
 
 __all__ = [
+    "HAS_CRYPTOGRAPHY",
+    "CRYPTOGRAPHY_IMPORT_ERROR",
     "PKIError",
     "CertificateSpec",
     "load_certificates",
@@ -96,14 +112,14 @@ _KEY_USAGE_ALIASES = {
     "c_r_l_sign": "crl_sign",
 }
 
-# RFC 5280 section 4.2.1.12 ExtendedKeyUsage purposes.
+# RFC 5280 section 4.2.1.12 ExtendedKeyUsage purposes (id-kp-*, 1.3.6.1.5.5.7.3.x).
 _EXTENDED_KEY_USAGES = {
-    "server_auth": ExtendedKeyUsageOID.SERVER_AUTH,
-    "client_auth": ExtendedKeyUsageOID.CLIENT_AUTH,
-    "code_signing": ExtendedKeyUsageOID.CODE_SIGNING,
-    "email_protection": ExtendedKeyUsageOID.EMAIL_PROTECTION,
-    "time_stamping": ExtendedKeyUsageOID.TIME_STAMPING,
-    "ocsp_signing": ExtendedKeyUsageOID.OCSP_SIGNING,
+    "server_auth": "1.3.6.1.5.5.7.3.1",
+    "client_auth": "1.3.6.1.5.5.7.3.2",
+    "code_signing": "1.3.6.1.5.5.7.3.3",
+    "email_protection": "1.3.6.1.5.5.7.3.4",
+    "time_stamping": "1.3.6.1.5.5.7.3.8",
+    "ocsp_signing": "1.3.6.1.5.5.7.3.9",
 }
 _EXTENDED_KEY_USAGE_ALIASES = {
     # OpenSSL short names / long names
@@ -111,20 +127,21 @@ _EXTENDED_KEY_USAGE_ALIASES = {
     "tls_web_client_authentication": "client_auth",
     "o_c_s_p_signing": "ocsp_signing",
 }
-_EKU_NAME_BY_OID = dict((oid.dotted_string, name) for name, oid in _EXTENDED_KEY_USAGES.items())
+_EKU_NAME_BY_OID = dict((oid, name) for name, oid in _EXTENDED_KEY_USAGES.items())
 _OID_RE = re.compile(r"^[0-2](\.[0-9]+)+$")
 
+# curve name (lower case) -> cryptography.hazmat.primitives.asymmetric.ec class name
 _CURVES = {
-    "secp256r1": ec.SECP256R1,
-    "prime256v1": ec.SECP256R1,
-    "p-256": ec.SECP256R1,
-    "p256": ec.SECP256R1,
-    "secp384r1": ec.SECP384R1,
-    "p-384": ec.SECP384R1,
-    "p384": ec.SECP384R1,
-    "secp521r1": ec.SECP521R1,
-    "p-521": ec.SECP521R1,
-    "p521": ec.SECP521R1,
+    "secp256r1": "SECP256R1",
+    "prime256v1": "SECP256R1",
+    "p-256": "SECP256R1",
+    "p256": "SECP256R1",
+    "secp384r1": "SECP384R1",
+    "p-384": "SECP384R1",
+    "p384": "SECP384R1",
+    "secp521r1": "SECP521R1",
+    "p-521": "SECP521R1",
+    "p521": "SECP521R1",
 }
 _KEY_TYPES = {"rsa": "rsa", "ecdsa": "ecdsa", "ec": "ecdsa"}
 
@@ -139,10 +156,8 @@ def _to_bytes(data, what):
     if isinstance(data, bytearray):
         return bytes(data)
     if isinstance(data, str):
-        try:
-            return data.encode("ascii")
-        except UnicodeEncodeError:
-            raise PKIError("%s contains non-ASCII characters; PEM is ASCII text" % what)
+        # text around the PEM blocks (openssl -text output, comments) may be any UTF-8
+        return data.encode("utf-8", "surrogateescape")
     raise PKIError("%s must be PEM text (str or bytes), got %s" % (what, type(data).__name__))
 
 
@@ -183,9 +198,7 @@ def _normalize_extended_key_usages(values):
 
 
 def _eku_oid(name):
-    if name in _EXTENDED_KEY_USAGES:
-        return _EXTENDED_KEY_USAGES[name]
-    return x509.ObjectIdentifier(name)
+    return x509.ObjectIdentifier(_EXTENDED_KEY_USAGES.get(name, name))
 
 
 def _eku_name(oid):
@@ -273,7 +286,7 @@ def load_certificates(pem_bytes):
     PEM types) is ignored; leading/trailing whitespace on lines inside a block
     is tolerated (for PEM pasted into indented YAML).
 
-    :param pem_bytes: PEM text, ``bytes`` or ASCII ``str``.
+    :param pem_bytes: PEM text, ``bytes`` or ``str``.
     :returns: list of ``cryptography.x509.Certificate``, in file order, at least one.
     :raises PKIError: input is not text, holds no certificate block, or a block
         does not decode to a DER X.509 certificate (the message says which one,
@@ -298,7 +311,7 @@ def load_certificates(pem_bytes):
 def load_certificate(pem_bytes):
     """Parse a PEM file that holds exactly one certificate.
 
-    :param pem_bytes: PEM text, ``bytes`` or ASCII ``str``.
+    :param pem_bytes: PEM text, ``bytes`` or ``str``.
     :returns: ``cryptography.x509.Certificate``.
     :raises PKIError: as :func:`load_certificates`, or when the data holds more
         than one certificate (use :func:`load_certificates` for bundles).
@@ -315,7 +328,7 @@ def load_private_key(pem_bytes):
     Accepts PKCS#8 (``PRIVATE KEY``, RFC 5208/5958), PKCS#1 (``RSA PRIVATE
     KEY``, RFC 8017) and SEC 1 (``EC PRIVATE KEY``, RFC 5915) encodings.
 
-    :param pem_bytes: PEM text, ``bytes`` or ASCII ``str``.
+    :param pem_bytes: PEM text, ``bytes`` or ``str``.
     :returns: a ``cryptography`` private key object (RSA, EC, ...).
     :raises PKIError: not text, not a PEM private key, encrypted, or of an
         unsupported algorithm.
@@ -356,10 +369,10 @@ def generate_private_key(key_type="rsa", key_size=2048, curve="secp256r1"):
 
 
 def _curve_class(curve):
-    cls = _CURVES.get(str(curve).strip().lower())
-    if cls is None:
+    name = _CURVES.get(str(curve).strip().lower())
+    if name is None:
         raise PKIError("unsupported ECDSA curve %r; use secp256r1 (P-256), secp384r1 or secp521r1" % (curve,))
-    return cls
+    return getattr(ec, name)
 
 
 def private_key_to_pem(key):
@@ -426,7 +439,7 @@ def ca_cert_hash(cert):
 def ca_cert_hashes(pem_bytes):
     """kubeadm CA hashes (see :func:`ca_cert_hash`) for every certificate of a PEM bundle.
 
-    :param pem_bytes: PEM text, ``bytes`` or ASCII ``str``.
+    :param pem_bytes: PEM text, ``bytes`` or ``str``.
     :returns: list of ``'sha256:<hex>'`` strings, one per certificate, in file order.
     :raises PKIError: as :func:`load_certificates`.
     """
@@ -507,7 +520,11 @@ class CertificateSpec:
             raise PKIError("key_size must be an integer number of bits")
         if kind == "rsa" and self.key_size < 1024:
             raise PKIError("RSA key_size must be at least 1024 bits, got %d" % self.key_size)
-        self.curve = _curve_class(self.curve).name
+        curve = _CURVES.get(str(self.curve).strip().lower())
+        if curve is None:
+            raise PKIError("unsupported ECDSA curve %r; use secp256r1 (P-256), secp384r1 or secp521r1"
+                           % (self.curve,))
+        self.curve = curve.lower()
 
 
 def _dedupe(values):

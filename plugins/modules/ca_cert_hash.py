@@ -20,7 +20,7 @@ description:
     C(openssl x509 -pubkey -noout -in ca.crt | openssl pkey -pubin -outform der | openssl dgst -sha256 -hex).
   - Never changes anything.
 author:
-  - hardway.nodejoin maintainers
+  - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - cryptography >= 38.0.4 (python3-cryptography on Debian bookworm) on the managed host
 options:
@@ -86,22 +86,16 @@ hash:
   sample: "sha256:0ad6cf5ef4f8de2c2cd1ab43d4b5b8d3a63d34fcb1f16d77cc0a9c7c05d2a6f1"
 '''
 
-import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
-try:
-    from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
-        PKIError,
-        ca_cert_hashes,
-    )
-except ImportError:
-    HAS_PKI = False
-    PKI_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_PKI = True
-    PKI_IMPORT_ERROR = None
+from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+    PKIError,
+    ca_cert_hashes,
+)
 
 
 def main():
@@ -114,8 +108,8 @@ def main():
         required_one_of=[('path', 'content')],
         supports_check_mode=True,
     )
-    if not HAS_PKI:
-        module.fail_json(msg=missing_required_lib('cryptography'), exception=PKI_IMPORT_ERROR)
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib('cryptography >= 38.0.4'), exception=CRYPTOGRAPHY_IMPORT_ERROR)
 
     if module.params['path'] is not None:
         source = module.params['path']

@@ -122,6 +122,7 @@ results:
 """
 
 import copy
+import json
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
@@ -209,7 +210,9 @@ def _one(module, api, dyn, definition):
         return entry, dict(before_header=header, after_header=header, before=_yaml(_comparable(live)), after="")
 
     def apply(dry_run):
-        kwargs = dict(body=definition, name=name, namespace=namespace, field_manager=p["field_manager"],
+        # The body goes as text: JSON is YAML, and kubernetes client <= 28 (Debian's 22)
+        # refuses a dict for any content type but JSON.
+        kwargs = dict(body=json.dumps(definition), name=name, namespace=namespace, field_manager=p["field_manager"],
                       content_type="application/apply-patch+yaml", force_conflicts=p["force_conflicts"])
         if dry_run:
             kwargs["dry_run"] = "All"

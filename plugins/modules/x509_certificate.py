@@ -28,7 +28,7 @@ description:
   - Files are written atomically (temporary file in the same directory, permissions set before the
     content is written, then renamed over the target).
 author:
-  - hardway.nodejoin maintainers
+  - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - cryptography >= 38.0.4 (python3-cryptography on Debian bookworm) on the managed host
 extends_documentation_fragment:
@@ -279,32 +279,27 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
-try:
-    from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
-        PKIError,
-        CertificateSpec,
-        ca_cert_hash,
-        certificate_info,
-        certificate_to_pem,
-        describe_key,
-        format_time,
-        generate_private_key,
-        issue_certificate,
-        key_spec_mismatch,
-        load_certificate,
-        load_private_key,
-        private_key_to_pem,
-        public_key_der,
-        regeneration_reasons,
-        subject_name,
-        utcnow,
-    )
-except ImportError:
-    HAS_PKI = False
-    PKI_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_PKI = True
-    PKI_IMPORT_ERROR = None
+from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+    PKIError,
+    CertificateSpec,
+    ca_cert_hash,
+    certificate_info,
+    certificate_to_pem,
+    describe_key,
+    format_time,
+    generate_private_key,
+    issue_certificate,
+    key_spec_mismatch,
+    load_certificate,
+    load_private_key,
+    private_key_to_pem,
+    public_key_der,
+    regeneration_reasons,
+    subject_name,
+    utcnow,
+)
 
 
 def _read(module, path, what):
@@ -418,8 +413,8 @@ def main():
         supports_check_mode=True,
         add_file_common_args=True,
     )
-    if not HAS_PKI:
-        module.fail_json(msg=missing_required_lib('cryptography'), exception=PKI_IMPORT_ERROR)
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib('cryptography >= 38.0.4'), exception=CRYPTOGRAPHY_IMPORT_ERROR)
 
     params = module.params
     cert_path = params['path']

@@ -271,6 +271,8 @@ def test_ca_cert_hashes_bundle_in_order(cas):
     # str input and indented PEM (as pasted into YAML) work too
     indented = "\n".join("    " + line for line in cas["rsa"]["pem"].decode().splitlines())
     assert ca_cert_hashes(indented) == [rsa_hash]
+    # non-ASCII text around the blocks (comments, openssl -text output) is ignored
+    assert ca_cert_hashes(u"# Autorit\u00e9 de certification\n" + cas["ec"]["pem"].decode()) == [ec_hash]
 
 
 def test_load_certificate_rejects_bundle(cas):
