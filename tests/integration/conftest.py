@@ -4,6 +4,7 @@ control plane host. Run by `molecule verify` (and so by `make test`)."""
 
 import json
 import os
+import shlex
 import time
 
 import pytest
@@ -11,10 +12,14 @@ import testinfra
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INVENTORY = os.path.join(ROOT, "inventories", "lab")
+# ssh config written by lab/bin/lab (testinfra does not template the inventory's
+# ansible_ssh_common_args, so it gets the file directly)
+SSH_CONFIG = os.path.join(os.environ.get("HWLAB_STATE") or os.path.expanduser("~/.cache/hardway-nodejoin/lab"),
+                          "ssh_config")
 
 
 def _host(name):
-    return testinfra.get_host("ansible://%s" % name, ansible_inventory=INVENTORY)
+    return testinfra.get_host("ssh://%s" % name, ssh_config=SSH_CONFIG)
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +64,7 @@ class Kubectl:
         self.host = host
 
     def run(self, *args):
-        return self.host.run("kubectl --kubeconfig=/etc/kubernetes/admin.conf %s", " ".join(args))
+        return self.host.run("kubectl --kubeconfig=/etc/kubernetes/admin.conf " + " ".join(shlex.quote(a) for a in args))
 
     def json(self, *args):
         result = self.run(*args, "-o", "json")
