@@ -11,6 +11,9 @@ export PYTHONPATH := $(CURDIR)/.cache/collections
 export K8S_VERSION ?= v1.36.3
 export K8S_SOURCE ?= build
 export LAB_WORKERS ?= 1
+# caches (binaries, Debian root) and the lab's state live outside the repo
+export CACHE_DIR ?= $(HOME)/.cache/hardway-nodejoin
+export HWLAB_STATE ?= $(CACHE_DIR)/lab
 HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv
 LAB := lab/bin/lab
 
