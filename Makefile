@@ -17,7 +17,7 @@ export HWLAB_STATE ?= $(CACHE_DIR)/lab
 HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv
 LAB := lab/bin/lab
 
-.PHONY: help deps host-deps venv collection binaries rootfs lab lab-up lab-join lab-down test unit lint molecule clean
+.PHONY: help deps host-deps venv collection caches binaries rootfs lab lab-up lab-join lab-down test unit lint molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -48,7 +48,10 @@ binaries:
 rootfs: host-deps
 	lab/bin/rootfs
 
-lab-up: deps binaries rootfs
+caches: host-deps  ## binaries and Debian root, built side by side when cold
+	$(MAKE) --no-print-directory -j2 --output-sync=line binaries rootfs
+
+lab-up: deps caches
 	$(LAB) up
 	ansible-playbook lab/prepare.yml
 
@@ -69,10 +72,10 @@ unit: deps
 lint: deps
 	ansible-lint --profile production
 
-molecule: deps binaries rootfs
+molecule: deps caches
 	molecule test -s default
 
-test: unit molecule
+test: unit lint molecule  ## what CI runs (.ci/run)
 
 clean: lab-down
 	rm -rf $(VENV) .cache
