@@ -18,6 +18,7 @@ __metaclass__ = type
 import base64
 import contextlib
 import datetime
+import math
 import re
 import secrets
 import warnings
@@ -50,7 +51,8 @@ MANAGED_LABEL = ("app.kubernetes.io/managed-by", "hardway.nodejoin")
 
 JWS_KEY_PREFIX = "jws-kubeconfig-"
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms)")
+# "ms" before "m", or "500ms" would read as 500 minutes and a stray "s"
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _DURATION_UNITS = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
 
 
@@ -71,7 +73,7 @@ def generate_token():
 
 
 def _random_string(length):
-    return "".join(secrets.choice(TOKEN_CHARSET) for _ in range(length))
+    return "".join(secrets.choice(TOKEN_CHARSET) for dummy in range(length))
 
 
 def parse_token(token):
@@ -85,7 +87,10 @@ def parse_token(token):
         raise BootstrapTokenError("a bootstrap token must be a string of the form <token-id>.<token-secret>")
     match = TOKEN_PATTERN.match(token)
     if not match:
-        shown = token.split(".", 1)[0][:6] if "." in token else "?"
+        # show the token-id part only when it looks like one: a token written the wrong way
+        # round would otherwise leak part of its secret into the message
+        head = token.split(".", 1)[0]
+        shown = head if TOKEN_ID_PATTERN.match(head) else "?"
         raise BootstrapTokenError(
             "malformed bootstrap token (token-id '%s...'): expected [a-z0-9]{6}.[a-z0-9]{16}, "
             "e.g. abcdef.0123456789abcdef; generate one by leaving the token unset" % shown)
@@ -148,7 +153,8 @@ def parse_duration(value):
                 raise BootstrapTokenError("invalid TTL %r: give seconds or a duration like 24h, 1h30m, 15m" % (value,))
     if seconds < 0:
         raise BootstrapTokenError("TTL must not be negative (0 means the token never expires)")
-    return int(seconds)
+    # round up: a sub-second TTL must not become 0, which means "never expires"
+    return int(math.ceil(seconds))
 
 
 def utcnow():

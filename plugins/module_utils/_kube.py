@@ -26,7 +26,12 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised on hosts without the library
     HAS_KUBERNETES = False
     KUBERNETES_IMPORT_ERROR = exc
-    ApiException = ConfigException = Exception
+
+    class ApiException(Exception):
+        """Stand-in for ``kubernetes.client.rest.ApiException`` (never raised without the library)."""
+
+    class ConfigException(Exception):
+        """Stand-in for ``kubernetes.config.config_exception.ConfigException`` (never raised without the library)."""
 
 try:
     import urllib3
@@ -154,7 +159,16 @@ def call(api_client, fn, *args, **kwargs):
 
 
 def describe_api_exception(exc, server):
-    """A one-line explanation of an ``ApiException`` from ``server`` (str)."""
+    """A one-line explanation of an ``ApiException`` from ``server`` (str).
+
+    ``status`` 0 (or none) means no HTTP answer came back: the kubernetes client raises
+    ``ApiException(status=0)`` for urllib3 ``SSLError``s and for requests it cannot prepare.
+    """
+    if not exc.status:
+        reason = " ".join(str(exc.reason or "").split())
+        if urllib3 is not None and ("SSLError" in reason or "CERTIFICATE_VERIFY_FAILED" in reason):
+            return describe_transport_error(urllib3.exceptions.SSLError(reason), server)
+        return "API request to %s was not sent or got no answer: %s" % (server, reason or "unknown error")
     message = _server_message(exc)
     if exc.status == 401:
         return ("the API server %s rejected the credentials (401 Unauthorized): the client "
@@ -162,24 +176,44 @@ def describe_api_exception(exc, server):
                 % server)
     if exc.status == 403:
         return "forbidden by the API server %s (403): %s" % (server, message)
-    return "API request to %s failed (%s %s): %s" % (server, exc.status, exc.reason, message)
+    status = " ".join(str(part) for part in (exc.status, exc.reason) if part)
+    return "API request to %s failed (%s): %s" % (server, status, message)
 
 
 def describe_transport_error(exc, server):
-    """A one-line explanation of a connection or TLS error talking to ``server`` (str)."""
-    text = str(exc)
+    """A one-line explanation of a connection or TLS error talking to ``server`` (str).
+
+    The cause is ``exc.reason`` when that is an exception (urllib3's ``MaxRetryError``
+    wraps the real error there; ``ssl.SSLError.reason`` is a mere string). An exception
+    that is no transport error at all (e.g. the client rejecting an argument or failing to
+    deserialize the answer) is reported as such, not as "cannot reach".
+    """
+    import http.client
+    import socket
+    import ssl
+
     reason = getattr(exc, "reason", None)
-    if reason is not None:
-        text = str(reason)
-    if urllib3 is not None and isinstance(reason or exc, urllib3.exceptions.SSLError) or "SSL" in text \
-            or "CERTIFICATE_VERIFY_FAILED" in text:
+    cause = reason if isinstance(reason, BaseException) else exc
+    text = " ".join(str(cause).split()) or type(cause).__name__
+    u3 = urllib3.exceptions if urllib3 is not None else None
+    tls_types = (ssl.SSLError,) + ((u3.SSLError,) if u3 else ())
+    if isinstance(cause, tls_types) or isinstance(exc, tls_types) or "CERTIFICATE_VERIFY_FAILED" in text \
+            or "[SSL" in text:
         return ("TLS failure talking to %s: %s. Check that the CA certificate given (ca_cert / the "
                 "kubeconfig's certificate-authority) signed the API server's certificate and that the "
                 "address is among its SANs" % (server, text))
-    if "timed out" in text.lower() or "timeout" in type(exc).__name__.lower():
+    timeout_types = (socket.timeout,) + ((u3.TimeoutError,) if u3 else ())
+    # urllib3's NewConnectionError subclasses ConnectTimeoutError for historical reasons
+    not_timeout = (u3.NewConnectionError,) if u3 else ()
+    if (isinstance(cause, timeout_types) and not isinstance(cause, not_timeout)) or "timed out" in text.lower():
         return "the API server %s did not answer in time: %s" % (server, text)
-    return ("cannot reach the API server %s: %s. Is kube-apiserver running, and are the address "
-            "and port right?" % (server, text))
+    transport_types = (OSError, http.client.HTTPException) + ((u3.HTTPError,) if u3 else ())
+    if isinstance(cause, transport_types) or isinstance(exc, transport_types):
+        return ("cannot reach the API server %s: %s. Is kube-apiserver running, and are the address "
+                "and port right?" % (server, text))
+    return ("the request to the API server %s failed in the client, not on the network (%s: %s): a "
+            "call the kubernetes library rejects, or an answer it cannot read (an old python "
+            "kubernetes library and a newer server)" % (server, type(cause).__name__, text))
 
 
 def _server_message(exc):

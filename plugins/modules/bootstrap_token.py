@@ -20,9 +20,9 @@ description:
     (label C(app.kubernetes.io/managed-by=hardway.nodejoin)) with the same usages and groups and at
     least O(min_remaining_ttl) left is returned unchanged instead of creating another, so repeated
     runs do not pile up tokens.
-  - The returned RV(token) is a credential. Put C(no_log: true) on the task.
+  - 'The returned RV(token) is a credential. Put C(no_log: true) on the task.'
 author:
-  - hardway.nodejoin contributors
+  - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - kubernetes (Python library) on the host that runs the module
 options:
@@ -116,8 +116,11 @@ attributes:
     support: full
     description: Reports what would be created or deleted; creates and deletes nothing.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: posix
 notes:
   - The token-secret never appears in messages or in the diff; it is only in RV(token).

@@ -18,7 +18,7 @@ description:
   - Each object is first applied with C(dryRun=All); when the result equals the live object, nothing
     is sent, so an unchanged object reports C(changed=false) and its C(resourceVersion) does not move.
 author:
-  - hardway.nodejoin contributors
+  - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - kubernetes (Python library) on the host that runs the module
 options:
@@ -76,8 +76,11 @@ attributes:
     support: full
     description: Uses the server's dry run, so admission and validation errors show in check mode too.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: posix
 """
 

@@ -17,7 +17,7 @@ description:
     it answers HTTP 200, as C(kubectl get --raw /readyz) would, and returns the verbose check list.
   - Fails after O(timeout) seconds with the last answer or connection error, so a caller can roll back.
 author:
-  - hardway.nodejoin contributors
+  - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - kubernetes (Python library) on the host that runs the module
 options:
@@ -69,8 +69,11 @@ attributes:
     support: full
     description: Read-only; runs the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: posix
 """
 

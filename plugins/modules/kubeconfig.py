@@ -19,7 +19,7 @@ description:
   - The existing file is compared semantically (parsed, not byte by byte); it is only rewritten when
     its meaning differs. Writes are atomic and the file is created with O(mode) from the start.
 author:
-  - hardway.nodejoin contributors
+  - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - PyYAML on the host that runs the module
 options:
@@ -68,11 +68,15 @@ extends_documentation_fragment:
   - ansible.builtin.files
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Tokens and keys are shown as C(REDACTED).
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: posix
 notes:
   - O(mode) defaults to C(0600) here, since a kubeconfig holds credentials.

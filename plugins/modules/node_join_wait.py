@@ -22,7 +22,7 @@ description:
   - Fails at once when the CSR is Denied or Failed, and on timeout says what was missing.
   - Only reads; never changes anything.
 author:
-  - hardway.nodejoin contributors
+  - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - kubernetes and cryptography (Python libraries) on the host that runs the module
 options:
@@ -89,8 +89,11 @@ attributes:
     support: full
     description: Read-only; runs the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: posix
 """
 
@@ -248,8 +251,8 @@ def main():
                                 condition=csr_condition(csr), signer_name=csr.spec.signer_name)
                 if "Denied" in csr_info["condition"] or "Failed" in csr_info["condition"]:
                     module.fail_json(msg="CSR %s of %s was %s: the node cannot get its client certificate; "
-                                         "see 'kubectl describe csr %s'" % (csr_info["name"], p["node_name"],
-                                                                             csr_info["condition"], csr_info["name"]),
+                                         "see 'kubectl describe csr %s'"
+                                         % (csr_info["name"], p["node_name"], csr_info["condition"], csr_info["name"]),
                                      csr=csr_info, node=node_info)
             try:
                 node_info = describe_node(_kube.call(api, core.read_node, p["node_name"]))

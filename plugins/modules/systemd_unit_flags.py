@@ -32,7 +32,7 @@ description:
   - The module does not reload systemd or restart the service; use a handler with
     M(ansible.builtin.systemd_service) and C(daemon_reload=true) for that.
 author:
-  - hardway.nodejoin contributors
+  - hardway.nodejoin maintainers (!UNKNOWN)
 options:
   path:
     description:
