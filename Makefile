@@ -17,7 +17,7 @@ export HWLAB_STATE ?= $(CACHE_DIR)/lab
 HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv
 LAB := lab/bin/lab
 
-.PHONY: help deps host-deps venv collection caches binaries rootfs lab lab-up lab-join lab-down test unit lint molecule clean
+.PHONY: help deps host-deps venv collection caches binaries rootfs lab lab-up lab-join lab-down test unit sanity lint molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -72,10 +72,13 @@ unit: deps
 lint: deps
 	ansible-lint --profile production
 
+sanity: deps  ## ansible-test sanity (offline) + ansible-doc of every plugin
+	tests/sanity/run.sh
+
 molecule: deps caches
 	molecule test -s default
 
-test: unit lint molecule  ## what CI runs (.ci/run)
+test: unit sanity lint molecule  ## what CI runs (.ci/run)
 
 clean: lab-down
 	rm -rf $(VENV) .cache

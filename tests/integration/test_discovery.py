@@ -16,7 +16,7 @@ BIN = os.path.dirname(sys.executable)
 
 
 def _run(*command, timeout=600):
-    return subprocess.run(list(command), capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    return subprocess.run(list(command), check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
 def _module(host, module, args):

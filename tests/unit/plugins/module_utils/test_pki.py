@@ -59,7 +59,7 @@ NOW = datetime.datetime(2025, 6, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
 def sh(cmd, cwd=None, input_bytes=None):
     """Run a shell command; return stdout as text; fail the test with stderr on error."""
-    proc = subprocess.run(cmd, shell=True, cwd=str(cwd) if cwd else None, input=input_bytes,
+    proc = subprocess.run(cmd, shell=True, check=False, cwd=str(cwd) if cwd else None, input=input_bytes,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.returncode == 0, "%s failed (%d): %s" % (cmd, proc.returncode, proc.stderr.decode())
     return proc.stdout.decode()
@@ -134,7 +134,7 @@ def test_issued_certificate_verifies_with_openssl(tmp_path, cas, ca_kind, key_ty
 
 def test_issued_certificate_fails_openssl_verify_against_other_ca(tmp_path, cas):
     issue_to_disk(tmp_path, cas["rsa"], kubelet_client_spec())
-    proc = subprocess.run("openssl verify -CAfile %s leaf.crt" % cas["impostor"]["cert"], shell=True,
+    proc = subprocess.run("openssl verify -CAfile %s leaf.crt" % cas["impostor"]["cert"], shell=True, check=False,
                           cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert proc.returncode != 0
 

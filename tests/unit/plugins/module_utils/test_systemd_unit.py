@@ -241,7 +241,7 @@ def test_add_to_one_line_appends_on_same_line():
 
 
 def test_add_bare_boolean_flag_multi_line():
-    new, _ = edit_flags(KUBELET, present={"--rotate-certificates": None})
+    new, dummy = edit_flags(KUBELET, present={"--rotate-certificates": None})
     assert new == KUBELET.replace(
         "    --node-ip=10.77.0.11\n",
         "    --node-ip=10.77.0.11 \\\n    --rotate-certificates\n")
@@ -250,20 +250,20 @@ def test_add_bare_boolean_flag_multi_line():
 @pytest.mark.parametrize("indent", ["  ", "\t", "        "], ids=["two", "tab", "eight"])
 def test_add_uses_indentation_of_continuation_lines(indent):
     text = "[Service]\nExecStart=/usr/bin/foo \\\n%s--a=1\nRestart=always\n" % indent
-    new, _ = edit_flags(text, present={"--b": "2"})
+    new, dummy = edit_flags(text, present={"--b": "2"})
     assert new == "[Service]\nExecStart=/usr/bin/foo \\\n%s--a=1 \\\n%s--b=2\nRestart=always\n" % (indent, indent)
 
 
 def test_add_defaults_to_four_spaces_without_argument_lines():
     # a continued ExecStart= whose continuation is only an empty line
     text = "[Service]\nExecStart=/usr/bin/foo \\\n\nRestart=always\n"
-    new, _ = edit_flags(text, present={"--a": "1"})
+    new, dummy = edit_flags(text, present={"--a": "1"})
     assert new == "[Service]\nExecStart=/usr/bin/foo \\\n    --a=1\n\nRestart=always\n"
     assert parse_exec_start(new) == [("--a", "1")]
 
 
 def test_add_goes_after_last_argument_line_not_after_inner_comments():
-    new, _ = edit_flags(COMMENTED, present={"--cluster-cidr": "10.200.0.0/16"})
+    new, dummy = edit_flags(COMMENTED, present={"--cluster-cidr": "10.200.0.0/16"})
     assert new == COMMENTED.replace(
         "    --hostname-override=worker-0\n",
         "    --hostname-override=worker-0 \\\n    --cluster-cidr=10.200.0.0/16\n")
@@ -272,7 +272,7 @@ def test_add_goes_after_last_argument_line_not_after_inner_comments():
 
 def test_add_at_end_of_file_without_newline():
     text = "[Service]\nExecStart=/usr/bin/foo \\\n    --a=1"
-    new, _ = edit_flags(text, present={"--b": "2"})
+    new, dummy = edit_flags(text, present={"--b": "2"})
     assert new == "[Service]\nExecStart=/usr/bin/foo \\\n    --a=1 \\\n    --b=2"
 
 
@@ -296,13 +296,13 @@ def test_change_space_form_in_place_keeps_form():
 
 def test_change_space_form_to_dash_value_switches_to_equals():
     # "--config-dir -x" would read back as a bare flag, so "=" is used
-    new, _ = edit_flags(KUBELET, present={"--config-dir": "-x"})
+    new, dummy = edit_flags(KUBELET, present={"--config-dir": "-x"})
     assert "    --config-dir=-x \\\n" in new
     assert parse_exec_start(new)[0] == ("--config-dir", "-x")
 
 
 def test_change_one_line_value_in_place():
-    new, _ = edit_flags(ONE_LINE, present={"--a": "10"})
+    new, dummy = edit_flags(ONE_LINE, present={"--a": "10"})
     assert new == "[Service]\nExecStart=/usr/bin/foo --a=10 --b=2\n"
 
 
@@ -336,7 +336,7 @@ def test_remove_last_flag_fixes_backslash():
 
 
 def test_remove_middle_flag_drops_line():
-    new, _ = edit_flags(APISERVER, absent=["--anonymous-auth", "--etcd-servers"])
+    new, dummy = edit_flags(APISERVER, absent=["--anonymous-auth", "--etcd-servers"])
     assert new == _api_head(*[f for f in _API_FLAGS if not f.startswith(("--anonymous-auth", "--etcd-servers"))])
 
 
@@ -356,25 +356,25 @@ def test_remove_space_form_flag_and_value():
 
 def test_remove_value_on_its_own_line():
     text = "[Service]\nExecStart=/usr/bin/foo \\\n    --dir \\\n        /srv/data \\\n    --b=2\n"
-    new, _ = edit_flags(text, absent=["--dir"])
+    new, dummy = edit_flags(text, absent=["--dir"])
     assert new == "[Service]\nExecStart=/usr/bin/foo \\\n    --b=2\n"
 
 
 def test_remove_token_from_line_with_several_tokens():
     text = "[Service]\nExecStart=/usr/bin/foo \\\n    --a=1 --b=2 --c=3 \\\n    --d=4\n"
-    new, _ = edit_flags(text, absent=["--a", "--c"])
+    new, dummy = edit_flags(text, absent=["--a", "--c"])
     assert new == "[Service]\nExecStart=/usr/bin/foo \\\n    --b=2 \\\n    --d=4\n"
 
 
 def test_remove_from_one_line():
-    new, _ = edit_flags(ONE_LINE, absent=["--a"])
+    new, dummy = edit_flags(ONE_LINE, absent=["--a"])
     assert new == "[Service]\nExecStart=/usr/bin/foo --b=2\n"
 
 
 def test_remove_last_flag_before_comment_does_not_swallow_next_key():
     # without fixing the backslash, systemd would skip the comment and glue
     # "Restart=on-failure" onto the command line
-    new, _ = edit_flags(COMMENTED, absent=["--hostname-override"])
+    new, dummy = edit_flags(COMMENTED, absent=["--hostname-override"])
     assert new == COMMENTED.replace(
         "    --config=/var/lib/kube-proxy/kube-proxy-config.yaml \\\n",
         "    --config=/var/lib/kube-proxy/kube-proxy-config.yaml\n").replace(
@@ -390,7 +390,7 @@ def test_remove_absent_flag_is_a_no_op():
 
 
 def test_add_and_remove_together():
-    new, _ = edit_flags(KUBELET, present={"--kubeconfig": "/var/lib/kubelet/kubeconfig"}, absent=["--node-ip"])
+    new, dummy = edit_flags(KUBELET, present={"--kubeconfig": "/var/lib/kubelet/kubeconfig"}, absent=["--node-ip"])
     assert new == KUBELET.replace(
         "    --config-dir /var/lib/kubelet/config.d/ \\\n    --node-ip=10.77.0.11\n",
         "    --config-dir /var/lib/kubelet/config.d/ \\\n    --kubeconfig=/var/lib/kubelet/kubeconfig\n")
@@ -402,7 +402,7 @@ def test_add_and_remove_together():
 
 def test_prefix_is_preserved_on_edit():
     text = "[Service]\nExecStart=-/usr/bin/foo --a=1\n"
-    new, _ = edit_flags(text, present={"--a": "2", "--b": "3"})
+    new, dummy = edit_flags(text, present={"--a": "2", "--b": "3"})
     assert new == "[Service]\nExecStart=-/usr/bin/foo --a=2 --b=3\n"
 
 
@@ -415,14 +415,14 @@ def test_at_prefix_argv0_untouched_on_edit():
 
 def test_drop_in_with_reset_line_edits_real_one():
     text = "[Service]\nExecStart=\nExecStart=/usr/local/bin/kubelet \\\n    --node-ip=10.77.0.11\n"
-    new, _ = edit_flags(text, present={"--node-ip": "10.77.0.12"})
+    new, dummy = edit_flags(text, present={"--node-ip": "10.77.0.12"})
     assert new == "[Service]\nExecStart=\nExecStart=/usr/local/bin/kubelet \\\n    --node-ip=10.77.0.12\n"
 
 
 def test_crlf_line_endings_are_kept():
     text = "[Service]\r\nExecStart=/usr/bin/foo \\\r\n    --a=1\r\nRestart=always\r\n"
     assert edit_flags(text, present={"--a": "1"})[0] == text
-    new, _ = edit_flags(text, present={"--b": "2"})
+    new, dummy = edit_flags(text, present={"--b": "2"})
     assert new == "[Service]\r\nExecStart=/usr/bin/foo \\\r\n    --a=1 \\\r\n    --b=2\r\nRestart=always\r\n"
 
 

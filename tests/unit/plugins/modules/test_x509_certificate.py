@@ -41,7 +41,7 @@ subjectKeyIdentifier = hash
 
 
 def sh(cmd, cwd=None):
-    proc = subprocess.run(cmd, shell=True, cwd=str(cwd) if cwd else None,
+    proc = subprocess.run(cmd, shell=True, check=False, cwd=str(cwd) if cwd else None,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.returncode == 0, "%s failed (%d): %s" % (cmd, proc.returncode, proc.stderr.decode())
     return proc.stdout.decode()
