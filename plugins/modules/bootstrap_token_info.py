@@ -19,8 +19,6 @@ description:
     description. The token-secret is never returned.
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
-requirements:
-  - kubernetes (Python library) on the host that runs the module
 options:
   token_id:
     description:
@@ -31,38 +29,8 @@ options:
       - Only the tokens this collection created (label C(app.kubernetes.io/managed-by=hardway.nodejoin)).
     type: bool
     default: false
-  kubeconfig:
-    description:
-      - Kubeconfig with rights to list Secrets in C(kube-system) (used when O(host) is unset).
-    type: path
-    default: /etc/kubernetes/admin.conf
-  context:
-    description: Context of O(kubeconfig) to use; default its current context.
-    type: str
-  host:
-    description: API server URL, instead of a kubeconfig.
-    type: str
-  ca_cert:
-    description: CA certificate (path) that verifies the API server, with O(host).
-    type: path
-    aliases: [ssl_ca_cert]
-  client_cert:
-    description: Client certificate (path), with O(host).
-    type: path
-  client_key:
-    description: Client key (path), with O(host).
-    type: path
-  api_token:
-    description: Bearer token, with O(host).
-    type: str
-  validate_certs:
-    description: Verify the API server's certificate.
-    type: bool
-    default: true
-  request_timeout:
-    description: Seconds for each API request.
-    type: int
-    default: 15
+extends_documentation_fragment:
+  - hardway.nodejoin.connection
 attributes:
   check_mode:
     support: full

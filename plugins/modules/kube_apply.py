@@ -19,8 +19,6 @@ description:
     is sent, so an unchanged object reports C(changed=false) and its C(resourceVersion) does not move.
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
-requirements:
-  - kubernetes (Python library) on the host that runs the module
 options:
   definitions:
     description: Manifests (dicts with C(apiVersion), C(kind), C(metadata.name)).
@@ -40,37 +38,8 @@ options:
     description: Take ownership of fields another manager set (C(--force-conflicts)).
     type: bool
     default: true
-  kubeconfig:
-    description: Kubeconfig to use when O(host) is unset.
-    type: path
-    default: /etc/kubernetes/admin.conf
-  context:
-    description: Context of O(kubeconfig); default its current context.
-    type: str
-  host:
-    description: API server URL, instead of a kubeconfig.
-    type: str
-  ca_cert:
-    description: CA certificate (path) that verifies the API server, with O(host).
-    type: path
-    aliases: [ssl_ca_cert]
-  client_cert:
-    description: Client certificate (path), with O(host).
-    type: path
-  client_key:
-    description: Client key (path), with O(host).
-    type: path
-  api_token:
-    description: Bearer token, with O(host).
-    type: str
-  validate_certs:
-    description: Verify the API server's certificate.
-    type: bool
-    default: true
-  request_timeout:
-    description: Seconds for each API request.
-    type: int
-    default: 15
+extends_documentation_fragment:
+  - hardway.nodejoin.connection
 attributes:
   check_mode:
     support: full

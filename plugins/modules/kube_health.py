@@ -18,8 +18,6 @@ description:
   - Fails after O(timeout) seconds with the last answer or connection error, so a caller can roll back.
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
-requirements:
-  - kubernetes (Python library) on the host that runs the module
 options:
   path:
     description: Health endpoint.
@@ -33,37 +31,12 @@ options:
     description: Seconds between polls.
     type: float
     default: 1
-  kubeconfig:
-    description: Kubeconfig to use when O(host) is unset.
-    type: path
-    default: /etc/kubernetes/admin.conf
-  context:
-    description: Context of O(kubeconfig); default its current context.
-    type: str
-  host:
-    description: API server URL, instead of a kubeconfig.
-    type: str
-  ca_cert:
-    description: CA certificate (path) that verifies the API server, with O(host).
-    type: path
-    aliases: [ssl_ca_cert]
-  client_cert:
-    description: Client certificate (path), with O(host).
-    type: path
-  client_key:
-    description: Client key (path), with O(host).
-    type: path
-  api_token:
-    description: Bearer token, with O(host).
-    type: str
-  validate_certs:
-    description: Verify the API server's certificate.
-    type: bool
-    default: true
   request_timeout:
     description: Seconds for each request.
     type: int
     default: 5
+extends_documentation_fragment:
+  - hardway.nodejoin.connection
 attributes:
   check_mode:
     support: full

@@ -53,37 +53,8 @@ options:
     description: Seconds between polls.
     type: float
     default: 0.5
-  kubeconfig:
-    description: Kubeconfig allowed to read Nodes and CSRs (used when O(host) is unset).
-    type: path
-    default: /etc/kubernetes/admin.conf
-  context:
-    description: Context of O(kubeconfig); default its current context.
-    type: str
-  host:
-    description: API server URL, instead of a kubeconfig.
-    type: str
-  ca_cert:
-    description: CA certificate (path) that verifies the API server, with O(host).
-    type: path
-    aliases: [ssl_ca_cert]
-  client_cert:
-    description: Client certificate (path), with O(host).
-    type: path
-  client_key:
-    description: Client key (path), with O(host).
-    type: path
-  api_token:
-    description: Bearer token, with O(host).
-    type: str
-  validate_certs:
-    description: Verify the API server's certificate.
-    type: bool
-    default: true
-  request_timeout:
-    description: Seconds for each API request.
-    type: int
-    default: 15
+extends_documentation_fragment:
+  - hardway.nodejoin.connection
 attributes:
   check_mode:
     support: full
