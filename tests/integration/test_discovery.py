@@ -16,7 +16,10 @@ BIN = os.path.dirname(sys.executable)
 
 
 def _run(*command, timeout=600):
-    return subprocess.run(list(command), check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    # Molecule sets ANSIBLE_FORCE_COLOR for what it runs; these outputs are parsed
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
+    return subprocess.run(list(command), check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env=env)
 
 
 def _module(host, module, args):
@@ -24,7 +27,9 @@ def _module(host, module, args):
     run = _run(os.path.join(BIN, "ansible"), host, "-i", INVENTORY, "-m", module, "-a", json.dumps(args),
                "-o")
     line = (run.stdout.strip().splitlines() or [""])[-1]
-    result = json.loads(line.split("=> ", 1)[1]) if "=> " in line else {"raw": run.stdout + run.stderr}
+    if "=> " not in line:
+        return run.returncode, {"raw": run.stdout + run.stderr}
+    result, _end = json.JSONDecoder().raw_decode(line.split("=> ", 1)[1])
     return run.returncode, result
 
 

@@ -16,7 +16,8 @@ UNIT = "/etc/systemd/system/kube-apiserver.service"
 def _ansible_playbook(*args):
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,
                os.path.join(ROOT, "playbooks", "join.yml")] + list(args)
-    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
+    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
 
 
 def test_broken_apiserver_flag_is_rolled_back(cp, kubectl):
