@@ -34,6 +34,7 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
     private_key_to_pem,
     regeneration_reasons,
 )
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import make_openssl_ca, sh
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI"),
@@ -41,47 +42,14 @@ pytestmark = [
     pytest.mark.filterwarnings("error"),
 ]
 
-CA_CNF = """\
-[req]
-distinguished_name = dn
-x509_extensions = v3_ca
-prompt = no
-[dn]
-CN = placeholder
-[v3_ca]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, digitalSignature, keyEncipherment, keyCertSign
-subjectKeyIdentifier = hash
-"""
 
 NOW = datetime.datetime(2025, 6, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
 
-def sh(cmd, cwd=None, input_bytes=None):
-    """Run a shell command; return stdout as text; fail the test with stderr on error."""
-    proc = subprocess.run(cmd, shell=True, check=False, cwd=str(cwd) if cwd else None, input=input_bytes,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.returncode == 0, "%s failed (%d): %s" % (cmd, proc.returncode, proc.stderr.decode())
-    return proc.stdout.decode()
-
-
 def make_ca(directory, name, kind="rsa", cn="kubernetes"):
     """Make a self-signed CA with openssl; return dict(cert=path, key=path, pem=bytes, key_pem=bytes)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    cnf = directory / "ca.cnf"
-    cnf.write_text(CA_CNF)
-    if kind == "rsa":
-        newkey = "-newkey rsa:2048"
-    else:
-        newkey = "-newkey ec -pkeyopt ec_paramgen_curve:P-256"
-    sh("openssl req -x509 -config ca.cnf %s -nodes -keyout %s.key -out %s.crt -days 3650 -subj '/CN=%s'"
-       % (newkey, name, name, cn), cwd=directory)
-    return dict(
-        cert=directory / ("%s.crt" % name),
-        key=directory / ("%s.key" % name),
-        pem=(directory / ("%s.crt" % name)).read_bytes(),
-        key_pem=(directory / ("%s.key" % name)).read_bytes(),
-    )
+    cert, key = make_openssl_ca(directory, name, kind, cn)
+    return dict(cert=cert, key=key, pem=cert.read_bytes(), key_pem=key.read_bytes())
 
 
 @pytest.fixture(scope="module")

@@ -14,28 +14,7 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils._systemd_unit imp
     edit_flags,
     parse_exec_start,
 )
-
-APISERVER = """\
-[Unit]
-Description=Kubernetes API Server
-Documentation=https://github.com/kubernetes/kubernetes
-
-[Service]
-ExecStart=/usr/local/bin/kube-apiserver \\
-    --service-cluster-ip-range=10.96.0.0/12 \\
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \\
-    --service-account-key-file=/etc/kubernetes/pki/sa.pub \\
-    --etcd-servers=https://127.0.0.1:2379 \\
-    --anonymous-auth=false \\
-    --authorization-mode=Node,RBAC \\
-    --tls-cert-file=/etc/kubernetes/pki/apiserver.crt \\
-    --client-ca-file=/etc/kubernetes/pki/ca.crt
-Restart=on-failure
-RestartSec=5
-
-[Install]
-WantedBy=multi-user.target
-"""
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import APISERVER_UNIT as APISERVER
 
 KUBELET = """\
 [Unit]

@@ -15,28 +15,8 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.hardway.nodejoin.plugins.modules import systemd_unit_flags
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import APISERVER_UNIT as APISERVER
 
-APISERVER = """\
-[Unit]
-Description=Kubernetes API Server
-Documentation=https://github.com/kubernetes/kubernetes
-
-[Service]
-ExecStart=/usr/local/bin/kube-apiserver \\
-    --service-cluster-ip-range=10.96.0.0/12 \\
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \\
-    --service-account-key-file=/etc/kubernetes/pki/sa.pub \\
-    --etcd-servers=https://127.0.0.1:2379 \\
-    --anonymous-auth=false \\
-    --authorization-mode=Node,RBAC \\
-    --tls-cert-file=/etc/kubernetes/pki/apiserver.crt \\
-    --client-ca-file=/etc/kubernetes/pki/ca.crt
-Restart=on-failure
-RestartSec=5
-
-[Install]
-WantedBy=multi-user.target
-"""
 
 EXPECTED = APISERVER.replace(
     "    --client-ca-file=/etc/kubernetes/pki/ca.crt\n",

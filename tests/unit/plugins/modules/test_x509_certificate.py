@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 
 import pytest
 
@@ -23,37 +22,9 @@ from ansible.module_utils import basic
 from ansible_collections.hardway.nodejoin.plugins.filter.ca_cert_hash import FilterModule
 from ansible_collections.hardway.nodejoin.plugins.modules import ca_cert_hash as ca_cert_hash_module
 from ansible_collections.hardway.nodejoin.plugins.modules import x509_certificate
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import make_openssl_ca, sh
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
-
-CA_CNF = """\
-[req]
-distinguished_name = dn
-x509_extensions = v3_ca
-prompt = no
-[dn]
-CN = placeholder
-[v3_ca]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, digitalSignature, keyEncipherment, keyCertSign
-subjectKeyIdentifier = hash
-"""
-
-
-def sh(cmd, cwd=None):
-    proc = subprocess.run(cmd, shell=True, check=False, cwd=str(cwd) if cwd else None,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.returncode == 0, "%s failed (%d): %s" % (cmd, proc.returncode, proc.stderr.decode())
-    return proc.stdout.decode()
-
-
-def make_ca(directory, kind="rsa", cn="kubernetes"):
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "ca.cnf").write_text(CA_CNF)
-    newkey = "-newkey rsa:2048" if kind == "rsa" else "-newkey ec -pkeyopt ec_paramgen_curve:P-256"
-    sh("openssl req -x509 -config ca.cnf %s -nodes -keyout ca.key -out ca.crt -days 3650 -subj '/CN=%s'"
-       % (newkey, cn), cwd=directory)
-    return directory / "ca.crt", directory / "ca.key"
 
 
 def openssl_hash(path):
@@ -78,7 +49,7 @@ def run(main, args, monkeypatch, capsys, check_mode=False, diff=False):
 
 @pytest.fixture(scope="module")
 def ca(tmp_path_factory):
-    cert, key = make_ca(tmp_path_factory.mktemp("ca"))
+    cert, key = make_openssl_ca(tmp_path_factory.mktemp("ca"))
     return dict(cert=str(cert), key=str(key))
 
 
@@ -251,7 +222,7 @@ def test_new_key_file_never_world_readable(pki, monkeypatch, capsys):
 
 
 def test_wrong_ca_key_fails_and_writes_nothing(pki, tmp_path, monkeypatch, capsys):
-    _cert, other_key = make_ca(tmp_path / "other")
+    _cert, other_key = make_openssl_ca(tmp_path / "other")
     result = run(x509_certificate.main, dict(pki, ca_key_path=str(other_key)), monkeypatch, capsys)
     assert result.get("failed") is True and "does not match" in result["msg"]
     assert os.listdir(os.path.dirname(pki["path"])) == []
@@ -273,7 +244,7 @@ def test_bad_options_fail(pki, monkeypatch, capsys, override, message):
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory, ca):
-    ec_cert, _ec_key = make_ca(tmp_path_factory.mktemp("ec"), kind="ec", cn="front-proxy-ca")
+    ec_cert, _ec_key = make_openssl_ca(tmp_path_factory.mktemp("ec"), kind="ec", cn="front-proxy-ca")
     path = tmp_path_factory.mktemp("bundle") / "bundle.crt"
     path.write_bytes(read(ca["cert"]) + read(str(ec_cert)))
     return dict(path=str(path), hashes=[openssl_hash(ca["cert"]), openssl_hash(str(ec_cert))])
