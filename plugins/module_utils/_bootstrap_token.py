@@ -199,11 +199,12 @@ def secret_name(token_id):
 
 
 def secret_manifest(token_id, token_secret, expiration=None, usages=KNOWN_USAGES, groups=None,
-                    description=None, managed=True):
+                    description=None, managed=True, labels=None):
     """The Secret that makes a bootstrap token (dict, a ``v1/Secret`` manifest with ``stringData``).
 
     ``expiration`` is an RFC 3339 string or ``None``; ``usages`` a subset of
-    ``authentication``/``signing``; ``groups`` extra groups (validated). Raises
+    ``authentication``/``signing``; ``groups`` extra groups (validated); ``labels`` extra
+    labels of the Secret (dict of str, e.g. the Node a per-worker token is for). Raises
     :class:`BootstrapTokenError` on invalid input.
     """
     validate_token_id(token_id)
@@ -221,8 +222,11 @@ def secret_manifest(token_id, token_secret, expiration=None, usages=KNOWN_USAGES
     if description:
         data["description"] = description
     metadata = {"name": secret_name(token_id), "namespace": SECRET_NAMESPACE}
+    all_labels = dict(labels or {})
     if managed:
-        metadata["labels"] = {MANAGED_LABEL[0]: MANAGED_LABEL[1]}
+        all_labels[MANAGED_LABEL[0]] = MANAGED_LABEL[1]
+    if all_labels:
+        metadata["labels"] = all_labels
     return {"apiVersion": "v1", "kind": "Secret", "type": SECRET_TYPE, "metadata": metadata, "stringData": data}
 
 

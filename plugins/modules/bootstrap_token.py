@@ -72,6 +72,13 @@ options:
     type: list
     elements: str
     default: []
+  labels:
+    description:
+      - Extra labels of the Secret, e.g. C(hardway.nodejoin/node-name=worker1) for a token meant for
+        one worker. With O(reuse), only a managed token whose other labels equal these is reused, so
+        a shared token and per-worker tokens never stand in for each other.
+    type: dict
+    default: {}
   description:
     description:
       - Human-readable description stored in the Secret.
@@ -157,13 +164,17 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils import _bootstrap
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
 
 
-def _find_reusable(api, core, usages, groups, min_remaining):
-    """A managed, valid token Secret with these usages/groups and enough time left, or None."""
+def _find_reusable(api, core, usages, groups, min_remaining, labels):
+    """A managed, valid token Secret with these usages/groups/labels and enough time left, or None."""
     selector = "%s=%s" % bt.MANAGED_LABEL
     secrets = _kube.call(api, core.list_namespaced_secret, bt.SECRET_NAMESPACE, label_selector=selector)
     best = None
     for item in secrets.items:
         if item.type != bt.SECRET_TYPE:
+            continue
+        own = dict(item.metadata.labels or {})
+        own.pop(bt.MANAGED_LABEL[0], None)
+        if own != labels:
             continue
         decoded = bt.decode_secret_data(item.data)
         info = bt.token_info(decoded)
@@ -194,6 +205,7 @@ def run(module):
         groups = bt.validate_groups(p["groups"])
         ttl = bt.parse_duration(p["ttl"])
         min_remaining = bt.parse_duration(p["min_remaining_ttl"])
+        labels = dict((str(k), str(v)) for k, v in p["labels"].items())
         token_id = token_secret = None
         if p["token"]:
             token_id, token_secret = bt.parse_token(p["token"])
@@ -226,7 +238,7 @@ def run(module):
         return result
 
     if token_id is None and p["reuse"]:
-        found = _find_reusable(api, core, usages, groups, min_remaining)
+        found = _find_reusable(api, core, usages, groups, min_remaining, labels)
         if found:
             token, _left, info = found
             result.update(token=token, token_id=info["token_id"], secret_name=bt.secret_name(info["token_id"]),
@@ -238,7 +250,7 @@ def run(module):
     name = bt.secret_name(token_id)
     expiration = bt.expiration_from_ttl(ttl)
     manifest = bt.secret_manifest(token_id, token_secret, expiration=expiration, usages=usages,
-                                  groups=groups, description=p["description"])
+                                  groups=groups, description=p["description"], labels=labels)
     result.update(token="%s.%s" % (token_id, token_secret), token_id=token_id, secret_name=name,
                   expiration=expiration)
 
@@ -285,6 +297,7 @@ def main():
         usages=dict(type="list", elements="str", default=["authentication", "signing"],
                     choices=["authentication", "signing"]),
         groups=dict(type="list", elements="str", default=[]),
+        labels=dict(type="dict", default={}),
         description=dict(type="str", default="Bootstrap token for kubelet TLS bootstrap, made by hardway.nodejoin"),
     )
     argument_spec.update(_kube.CONNECTION_ARG_SPEC)

@@ -38,6 +38,23 @@ options:
     description: Take ownership of fields another manager set (C(--force-conflicts)).
     type: bool
     default: true
+  propagation_policy:
+    description:
+      - With O(state=absent), how dependents (the Pods of a ReplicaSet) are deleted, as
+        C(kubectl delete --cascade): V(Foreground) deletes them before the owner, V(Background)
+        after, V(Orphan) leaves them. Default the server's choice for the kind.
+    type: str
+    choices: [Foreground, Background, Orphan]
+  wait:
+    description:
+      - With O(state=absent), wait until each object is gone from the API (with
+        O(propagation_policy=Foreground), that is after its dependents are gone too).
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds O(wait) waits for each object.
+    type: int
+    default: 120
 extends_documentation_fragment:
   - hardway.nodejoin.connection
 attributes:
@@ -95,6 +112,7 @@ results:
 
 import copy
 import json
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
@@ -118,12 +136,31 @@ def _yaml(obj):
     return yaml.safe_dump(obj, default_flow_style=False, sort_keys=True) if obj else ""
 
 
+def _wait_gone(api, dyn, resource, name, namespace, header, timeout):
+    deadline = time.time() + timeout
+    while True:
+        try:
+            live = _kube.call(api, dyn.get, resource, name=name, namespace=namespace)
+        except _kube.KubeError as exc:
+            if _kube.is_not_found(exc):
+                return
+            raise
+        if time.time() >= deadline:
+            finalizers = ", ".join((live.to_dict().get("metadata") or {}).get("finalizers") or []) or "none"
+            raise _kube.KubeError("%s is still there %ss after its deletion (finalizers: %s); its dependents "
+                                  "may not terminate: see 'kubectl get events'" % (header, timeout, finalizers))
+        time.sleep(0.5)
+
+
 def main():
     argument_spec = dict(
         definitions=dict(type="list", elements="dict", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         field_manager=dict(type="str", default="hardway.nodejoin"),
         force_conflicts=dict(type="bool", default=True),
+        propagation_policy=dict(type="str", choices=["Foreground", "Background", "Orphan"]),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=120),
     )
     argument_spec.update(_kube.CONNECTION_ARG_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -178,7 +215,13 @@ def _one(module, api, dyn, definition):
             return entry, None
         entry["action"] = "deleted"
         if not module.check_mode:
-            _kube.call(api, dyn.delete, resource, name=name, namespace=namespace)
+            kwargs = dict(name=name, namespace=namespace)
+            if p["propagation_policy"]:
+                kwargs["body"] = {"apiVersion": "v1", "kind": "DeleteOptions",
+                                  "propagationPolicy": p["propagation_policy"]}
+            _kube.call(api, dyn.delete, resource, **kwargs)
+            if p["wait"]:
+                _wait_gone(api, dyn, resource, name, namespace, header, p["wait_timeout"])
         return entry, dict(before_header=header, after_header=header, before=_yaml(_comparable(live)), after="")
 
     def apply(dry_run):

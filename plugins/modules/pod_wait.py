@@ -1,0 +1,213 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hardway.nodejoin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: pod_wait
+short_description: Wait until the Pods of a workload run (on given Nodes), or say why they do not
+version_added: 0.2.0
+description:
+  - Polls the Pods that match O(label_selector) in O(namespace) until at least O(count) of them are
+    C(Running) (or also C(Ready), see O(condition)) and every Node of O(nodes) runs one of them, as
+    C(kubectl get pods -l ... -o wide -w) does in the lesson's last step.
+  - On timeout, and at once when a container waits for a reason it cannot get past by itself
+    (O(fail_on_reasons), e.g. C(ErrImageNeverPull)), fails with each Pod's state and reason
+    (C(ImagePullBackOff), C(Unschedulable) with the scheduler's message, ...) and the last events of
+    the Pods and of the objects named in O(events_for).
+  - Only reads; never changes anything.
+author:
+  - hardway.nodejoin maintainers (!UNKNOWN)
+requirements:
+  - kubernetes (Python library) on the host that runs the module
+options:
+  namespace:
+    description: Namespace of the Pods.
+    type: str
+    default: default
+  label_selector:
+    description: Label selector of the Pods, e.g. C(app=podinfo).
+    type: str
+    required: true
+  condition:
+    description: V(Running) waits for the Pod phase C(Running); V(Ready) also for the C(Ready) condition.
+    type: str
+    choices: [Running, Ready]
+    default: Running
+  count:
+    description: How many Pods must meet O(condition). Default the number of O(nodes), or 1.
+    type: int
+  nodes:
+    description: Node names each of which must run at least one Pod that meets O(condition).
+    type: list
+    elements: str
+    default: []
+  fail_on_reasons:
+    description: Container waiting reasons that fail the wait at once instead of at the timeout.
+    type: list
+    elements: str
+    default: [ErrImageNeverPull, InvalidImageName]
+  events_for:
+    description: Names of further objects in O(namespace) (e.g. the ReplicaSet) whose events a failure reports.
+    type: list
+    elements: str
+    default: []
+  timeout:
+    description: Seconds to wait in all.
+    type: int
+    default: 180
+  poll_interval:
+    description: Seconds between polls.
+    type: float
+    default: 1.0
+extends_documentation_fragment:
+  - hardway.nodejoin.connection
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+"""
+
+EXAMPLES = r"""
+- name: Wait until a podinfo Pod runs on each new worker
+  hardway.nodejoin.pod_wait:
+    label_selector: app=podinfo
+    nodes: [worker1, worker2]
+    events_for: [podinfo]
+    timeout: 180
+"""
+
+RETURN = r"""
+pods:
+  description: Every Pod that matched, at the end of the wait.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Pod name.
+      type: str
+    node:
+      description: Node the Pod is scheduled to, or null.
+      type: str
+    phase:
+      description: Pod phase (C(Pending), C(Running), ...).
+      type: str
+    ready:
+      description: Whether the Ready condition is True.
+      type: bool
+    restarts:
+      description: Container restarts, summed.
+      type: int
+    pod_ip:
+      description: Pod IP (the Node's IP for a hostNetwork Pod).
+      type: str
+    host_ip:
+      description: IP of the Node.
+      type: str
+    reason:
+      description: What keeps the Pod from running (C(ImagePullBackOff), C(Unschedulable), ...), or null.
+      type: str
+    message:
+      description: The message that goes with O(ignore:reason).
+      type: str
+    running_after:
+      description: Seconds from the Pod's creation until its containers ran (server clock, 1 s resolution).
+      type: float
+events:
+  description: On failure, the last events of the Pods and of O(events_for), as C(kubectl describe) lists them.
+  returned: failure
+  type: list
+  elements: str
+  sample: ["Warning  FailedScheduling  pod/podinfo-x7k2p  0/1 nodes are available: 1 node(s) had untolerated taint"]
+elapsed:
+  description: Seconds waited.
+  returned: always
+  type: float
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _pods
+
+
+def _events(api, core, namespace, names):
+    events = []
+    for name in names:
+        found = _kube.call(api, core.list_namespaced_event, namespace, field_selector="involvedObject.name=%s" % name)
+        events.extend(api.sanitize_for_serialization(e) for e in found.items)
+    return _pods.format_events(events)
+
+
+def main():
+    argument_spec = dict(
+        namespace=dict(type="str", default="default"),
+        label_selector=dict(type="str", required=True),
+        condition=dict(type="str", default="Running", choices=list(_pods.CONDITIONS)),
+        count=dict(type="int"),
+        nodes=dict(type="list", elements="str", default=[]),
+        fail_on_reasons=dict(type="list", elements="str", default=list(_pods.HOPELESS_REASONS)),
+        events_for=dict(type="list", elements="str", default=[]),
+        timeout=dict(type="int", default=180),
+        poll_interval=dict(type="float", default=1.0),
+    )
+    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not _kube.HAS_KUBERNETES:
+        module.fail_json(msg="the Python library 'kubernetes' is required on this host (Debian: python3-kubernetes)")
+    from kubernetes import client as k8s_client
+
+    p = module.params
+    count = p["count"] if p["count"] is not None else max(len(p["nodes"]), 1)
+    api = _kube.api_client_from_module(module)
+    core = k8s_client.CoreV1Api(api)
+    start = time.time()
+    deadline = start + p["timeout"]
+    summaries = []
+
+    def fail(why):
+        names = [s["name"] for s in summaries] + p["events_for"]
+        try:
+            events = _events(api, core, p["namespace"], names)
+        except _kube.KubeError as exc:
+            events = ["(events not readable: %s)" % exc]
+        lines = [_pods.describe_pod(s) for s in summaries] or ["no Pod matches %s in namespace %s"
+                                                               % (p["label_selector"], p["namespace"])]
+        module.fail_json(msg="%s. Pods: %s. Last events: %s" % (why, "; ".join(lines), " | ".join(events) or "none"),
+                         pods=summaries, events=events, elapsed=round(time.time() - start, 2))
+
+    while True:
+        try:
+            found = _kube.call(api, core.list_namespaced_pod, p["namespace"], label_selector=p["label_selector"])
+        except _kube.KubeError as exc:
+            module.fail_json(msg=str(exc), elapsed=round(time.time() - start, 2))
+        summaries = sorted((_pods.pod_summary(api.sanitize_for_serialization(pod)) for pod in found.items),
+                           key=lambda s: s["name"])
+        done, missing = _pods.evaluate(summaries, p["condition"], count, p["nodes"])
+        if done:
+            break
+        stuck = _pods.hopeless(summaries, p["fail_on_reasons"])
+        if stuck:
+            fail("Pod %s cannot start (%s)" % (stuck[0]["name"], stuck[0]["reason"]))
+        if time.time() >= deadline:
+            fail("after %ss: %s" % (p["timeout"], "; ".join(missing)))
+        time.sleep(p["poll_interval"])
+    module.exit_json(changed=False, pods=summaries, elapsed=round(time.time() - start, 2))
+
+
+if __name__ == "__main__":
+    main()
