@@ -41,8 +41,8 @@ options:
   propagation_policy:
     description:
       - With O(state=absent), how dependents (the Pods of a ReplicaSet) are deleted, as
-        C(kubectl delete --cascade): V(Foreground) deletes them before the owner, V(Background)
-        after, V(Orphan) leaves them. Default the server's choice for the kind.
+        C(kubectl delete --cascade) does. V(Foreground) deletes them before the owner, V(Background)
+        after it, V(Orphan) leaves them. Default the server's choice for the kind.
     type: str
     choices: [Foreground, Background, Orphan]
   wait:
