@@ -11,13 +11,13 @@ export PYTHONPATH := $(CURDIR)/.cache/collections
 export K8S_VERSION ?= v1.36.3
 export K8S_SOURCE ?= build
 export LAB_WORKERS ?= 1
-# caches (binaries, Debian root) and the lab's state live outside the repo
+# caches (binaries, Debian root, images) and the lab's state live outside the repo
 export CACHE_DIR ?= $(HOME)/.cache/hardway-nodejoin
 export HWLAB_STATE ?= $(CACHE_DIR)/lab
-HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv
+HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv umoci
 LAB := lab/bin/lab
 
-.PHONY: help deps host-deps venv collection caches binaries rootfs lab lab-up lab-join lab-down test unit sanity lint molecule clean
+.PHONY: help deps host-deps venv collection caches binaries rootfs images lab lab-up lab-join lab-down test unit sanity lint molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -48,8 +48,11 @@ binaries:
 rootfs: host-deps
 	lab/bin/rootfs
 
-caches: host-deps  ## binaries and Debian root, built side by side when cold
-	$(MAKE) --no-print-directory -j2 --output-sync=line binaries rootfs
+images: host-deps  ## the lab's pause and workload images (OCI archives, from busybox-static)
+	lab/bin/images
+
+caches: host-deps  ## binaries, Debian root and images, built side by side when cold
+	$(MAKE) --no-print-directory -j2 --output-sync=line binaries rootfs images
 
 lab-up: deps caches
 	$(LAB) up
