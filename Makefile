@@ -63,8 +63,15 @@ lab-join:
 	$(LAB) ssh cp1 kubectl get nodes -o wide
 	$(LAB) ssh cp1 kubectl get csr
 
+# The lesson's last step: the workload runs on the joined worker, is shown, then deleted.
+lab-smoke:
+	ansible-playbook playbooks/smoke.yml -e smoke_cleanup=false
+	$(LAB) ssh cp1 kubectl get pods -o wide
+	ansible-playbook playbooks/smoke.yml -e smoke_state=absent
+
 lab: lab-up  ## the README's main command
 	@start=$$(date +%s); $(MAKE) --no-print-directory lab-join; echo "[lab] join run took $$(( $$(date +%s) - start )) s"
+	@$(MAKE) --no-print-directory lab-smoke
 
 lab-down:
 	$(LAB) down
