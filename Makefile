@@ -13,7 +13,6 @@ export K8S_SOURCE ?= build
 export LAB_WORKERS ?= 1
 # caches (binaries, Debian root, images) and the lab's state live outside the repo
 export CACHE_DIR ?= $(HOME)/.cache/hardway-nodejoin
-export HWLAB_STATE ?= $(CACHE_DIR)/lab
 HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv umoci
 LAB := lab/bin/lab
 

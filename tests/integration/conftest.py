@@ -11,10 +11,15 @@ import pytest
 import testinfra
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INVENTORY = os.path.join(ROOT, "inventories", "lab")
+# The lab's inventory folder: inventories/lab (nspawn), or the folder of LAB_INVENTORY
+# (the hosts.yml lab/bin/lab writes; inventories/lab-vm for the QEMU scenario).
+INVENTORY = os.path.dirname(os.environ["LAB_INVENTORY"]) if os.environ.get("LAB_INVENTORY") \
+    else os.path.join(ROOT, "inventories", "lab")
 # ssh config written by lab/bin/lab (testinfra does not template the inventory's
 # ansible_ssh_common_args, so it gets the file directly)
-SSH_CONFIG = os.path.join(os.environ.get("HWLAB_STATE") or os.path.expanduser("~/.cache/hardway-nodejoin/lab"),
+SSH_CONFIG = os.path.join(os.environ.get("HWLAB_STATE") or os.path.join(
+    os.environ.get("CACHE_DIR") or os.path.expanduser("~/.cache/hardway-nodejoin"),
+    "lab-vm" if os.environ.get("LAB_PROVIDER") == "qemu" else "lab"),
                           "ssh_config")
 
 
