@@ -14,9 +14,11 @@ export LAB_WORKERS ?= 1
 # caches (binaries, Debian root, images) and the lab's state live outside the repo
 export CACHE_DIR ?= $(HOME)/.cache/hardway-nodejoin
 HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv umoci
+# the qemu lab provider (LAB_PROVIDER=qemu): QEMU, qemu-img, mkfs.ext4 -d, vde_switch
+VM_HOST_PACKAGES := qemu-system-x86 qemu-utils e2fsprogs vde2
 LAB := lab/bin/lab
 
-.PHONY: help deps host-deps venv collection caches binaries rootfs images lab lab-up lab-join lab-down test unit sanity lint molecule clean
+.PHONY: help deps host-deps host-deps-vm venv collection caches binaries rootfs vm-image images lab lab-up lab-join lab-down test unit sanity lint molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -24,7 +26,10 @@ help:
 host-deps:  ## Debian packages the lab needs on the host (root)
 	@missing=""; for p in $(HOST_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "[deps] apt-get install$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_INSTALL_OPTS) $$missing >/dev/null; fi
+
+host-deps-vm:  ## Debian packages of the qemu lab provider (root; no Recommends: they bring a GUI)
+	@$(MAKE) --no-print-directory host-deps HOST_PACKAGES="$(VM_HOST_PACKAGES)" APT_INSTALL_OPTS=--no-install-recommends
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	@echo "[deps] Python venv $(VENV) from requirements-test.txt"
@@ -46,6 +51,9 @@ binaries:
 
 rootfs: host-deps
 	lab/bin/rootfs
+
+vm-image: host-deps host-deps-vm  ## the qemu provider's base disk (Debian root + kernel), cached
+	lab/bin/vm-image
 
 images: host-deps  ## the lab's pause and workload images (OCI archives, from busybox-static)
 	lab/bin/images
