@@ -18,7 +18,7 @@ HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 p
 VM_HOST_PACKAGES := qemu-system-x86 qemu-utils e2fsprogs vde2
 LAB := lab/bin/lab
 
-.PHONY: help deps host-deps host-deps-vm venv collection caches binaries rootfs vm-image images lab lab-up lab-join lab-down test unit sanity lint molecule clean
+.PHONY: help deps host-deps host-deps-vm venv collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-down test test-vm molecule-vm unit sanity lint molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -94,6 +94,12 @@ sanity: deps  ## ansible-test sanity (offline) + ansible-doc of every plugin
 
 molecule: deps caches
 	molecule test -s default
+
+# The same scenario on QEMU VMs (own kernel, cgroup v2); slow under TCG emulation.
+molecule-vm: deps caches vm-image
+	molecule test -s vm
+
+test-vm: molecule-vm
 
 test: unit sanity lint molecule  ## what CI runs (.ci/run)
 
