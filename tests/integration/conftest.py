@@ -17,10 +17,10 @@ INVENTORY = os.path.dirname(os.environ["LAB_INVENTORY"]) if os.environ.get("LAB_
     else os.path.join(ROOT, "inventories", "lab")
 # ssh config written by lab/bin/lab (testinfra does not template the inventory's
 # ansible_ssh_common_args, so it gets the file directly)
-SSH_CONFIG = os.path.join(os.environ.get("HWLAB_STATE") or os.path.join(
+STATE = os.environ.get("HWLAB_STATE") or os.path.join(
     os.environ.get("CACHE_DIR") or os.path.expanduser("~/.cache/hardway-nodejoin"),
-    "lab-vm" if os.environ.get("LAB_PROVIDER") == "qemu" else "lab"),
-                          "ssh_config")
+    "lab-vm" if os.environ.get("LAB_PROVIDER") == "qemu" else "lab")
+SSH_CONFIG = os.path.join(STATE, "ssh_config")
 
 
 def _host(name):
