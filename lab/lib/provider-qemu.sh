@@ -115,6 +115,10 @@ provider_ssh_options() { :; }
 provider_ssh_host() {
   echo "  HostName 127.0.0.1"
   echo "  Port $(cat "$STATE/machines/$1/ssh_port")"
+  # an emulated guest under load can stall for many seconds: be patient before giving up
+  # on a connection (these lines come before "Host *", so they win)
+  echo "  ConnectTimeout 30"
+  echo "  ServerAliveCountMax 24"
 }
 
 provider_create() {
