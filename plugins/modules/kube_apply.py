@@ -164,15 +164,14 @@ def main():
     )
     argument_spec.update(_kube.CONNECTION_ARG_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not _kube.HAS_KUBERNETES:
-        module.fail_json(msg="the Python library 'kubernetes' is required on this host (Debian: python3-kubernetes)")
     for d in module.params["definitions"]:
         if not (d.get("apiVersion") and d.get("kind") and (d.get("metadata") or {}).get("name")):
             module.fail_json(msg="each definition needs apiVersion, kind and metadata.name: %r" % (d,))
 
+    # fails the module with a clear message when the kubernetes library is missing
+    api = _kube.api_client_from_module(module)
     from kubernetes.dynamic import DynamicClient
 
-    api = _kube.api_client_from_module(module)
     try:
         dyn = DynamicClient(api)
     except Exception as exc:  # discovery errors come from urllib3 or ApiException

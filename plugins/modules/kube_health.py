@@ -90,8 +90,6 @@ def main():
     argument_spec.update(_kube.CONNECTION_ARG_SPEC)
     argument_spec["request_timeout"] = dict(type="int", default=5)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not _kube.HAS_KUBERNETES:
-        module.fail_json(msg="the Python library 'kubernetes' is required on this host (Debian: python3-kubernetes)")
     p = module.params
     api = _kube.api_client_from_module(module)
     path = p["path"] + ("&" if "?" in p["path"] else "?") + "verbose"

@@ -203,12 +203,12 @@ def main():
     )
     argument_spec.update(_kube.CONNECTION_ARG_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not _kube.HAS_KUBERNETES:
-        module.fail_json(msg="the Python library 'kubernetes' is required on this host (Debian: python3-kubernetes)")
-    from kubernetes import client as k8s_client
 
     p = module.params
+    # fails the module with a clear message when the kubernetes library is missing
     api = _kube.api_client_from_module(module)
+    from kubernetes import client as k8s_client
+
     core = k8s_client.CoreV1Api(api)
     certs = k8s_client.CertificatesV1Api(api)
     start = time.time()
