@@ -5,6 +5,8 @@ control plane host. Run by `molecule verify` (and so by `make test`)."""
 import json
 import os
 import shlex
+import subprocess
+import sys
 import time
 
 import pytest
@@ -21,6 +23,20 @@ STATE = os.environ.get("HWLAB_STATE") or os.path.join(
     os.environ.get("CACHE_DIR") or os.path.expanduser("~/.cache/hardway-nodejoin"),
     "lab-vm" if os.environ.get("LAB_PROVIDER") == "qemu" else "lab")
 SSH_CONFIG = os.path.join(STATE, "ssh_config")
+
+
+def run_ansible(tool, *args, timeout=600):
+    """Run this venv's ``ansible`` or ``ansible-playbook`` with the lab inventory from the
+    repository root; returns the CompletedProcess (text output). Colour is off: Molecule
+    sets ANSIBLE_FORCE_COLOR for what it runs, and tests parse this output."""
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
+    command = [os.path.join(os.path.dirname(sys.executable), tool), "-i", INVENTORY] + list(args)
+    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def ansible_playbook(playbook, *args):
+    """``ansible-playbook`` of ``playbook`` (a path relative to the repository) on the lab."""
+    return run_ansible("ansible-playbook", os.path.join(ROOT, playbook), *args)
 
 
 def _host(name):

@@ -4,28 +4,15 @@ without trusting the server, verifies the JWS with a real token and pins the CA.
 pin and a wrong token are refused."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from conftest import INVENTORY, ROOT
-
-BIN = os.path.dirname(sys.executable)
-
-
-def _run(*command, timeout=600):
-    # Molecule sets ANSIBLE_FORCE_COLOR for what it runs; these outputs are parsed
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
-    return subprocess.run(list(command), check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-                          env=env)
+from conftest import ansible_playbook, run_ansible
 
 
 def _module(host, module, args):
     """Run a module ad hoc; returns (rc, result dict)."""
-    run = _run(os.path.join(BIN, "ansible"), host, "-i", INVENTORY, "-m", module, "-a", json.dumps(args),
-               "-o")
+    run = run_ansible("ansible", host, "-m", module, "-a", json.dumps(args), "-o")
     line = (run.stdout.strip().splitlines() or [""])[-1]
     if "=> " not in line:
         return run.returncode, {"raw": run.stdout + run.stderr}
@@ -35,8 +22,8 @@ def _module(host, module, args):
 
 @pytest.fixture(scope="module")
 def discovery_enabled(inventory):
-    run = _run(os.path.join(BIN, "ansible-playbook"), "-i", INVENTORY, os.path.join(ROOT, "playbooks", "join.yml"),
-               "--limit", inventory["control_plane"][0], "-e", "control_plane_discovery=true")
+    run = ansible_playbook("playbooks/join.yml", "--limit", inventory["control_plane"][0],
+                           "-e", "control_plane_discovery=true")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     return True
 

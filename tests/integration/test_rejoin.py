@@ -5,26 +5,17 @@ CSRs left for a human with auto-approval off. The last test leaves the worker jo
 the defaults, as the other tests expect."""
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
-from conftest import INVENTORY, ROOT
+from conftest import ansible_playbook
 
-BIN = os.path.dirname(sys.executable)
 NODE_NAME_LABEL = "hardway.nodejoin/node-name"
 
 
-def _playbook(path, *args):
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
-    command = [os.path.join(BIN, "ansible-playbook"), "-i", INVENTORY, os.path.join(ROOT, path)] + list(args)
-    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
-
-
 def _join(extra):
-    return _playbook("playbooks/join.yml", "-e", json.dumps(extra))
+    return ansible_playbook("playbooks/join.yml", "-e", json.dumps(extra))
 
 
 @pytest.fixture()
@@ -32,8 +23,8 @@ def reset(inventory):
     worker = inventory["workers"][0]
 
     def _reset(unit="standalone"):
-        run = _playbook("tests/integration/playbooks/reset_worker.yml", "-e",
-                        json.dumps({"reset_hosts": worker, "reset_kubelet_unit": unit}))
+        run = ansible_playbook("tests/integration/playbooks/reset_worker.yml", "-e",
+                               json.dumps({"reset_hosts": worker, "reset_kubelet_unit": unit}))
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
         return worker
     return _reset

@@ -3,21 +3,15 @@ gets a clear error and loses nothing"). Runs the real role against the lab with 
 kube-apiserver does not know, passed through the role's extra-flags variable."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 
-from conftest import INVENTORY, ROOT
+from conftest import ansible_playbook
 
 UNIT = "/etc/systemd/system/kube-apiserver.service"
 
 
 def _ansible_playbook(*args):
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,
-               os.path.join(ROOT, "playbooks", "join.yml")] + list(args)
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
-    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    return ansible_playbook("playbooks/join.yml", *args)
 
 
 def test_broken_apiserver_flag_is_rolled_back(cp, kubectl):

@@ -4,20 +4,12 @@ the ReplicaSet is gone afterwards; a Pod that cannot start fails the play with i
 and events, and is cleaned up all the same."""
 
 import json
-import os
-import subprocess
-import sys
 
-from conftest import INVENTORY, ROOT
-
-BIN = os.path.dirname(sys.executable)
+from conftest import ansible_playbook
 
 
 def _smoke(extra):
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
-    command = [os.path.join(BIN, "ansible-playbook"), "-i", INVENTORY, os.path.join(ROOT, "playbooks", "smoke.yml"),
-               "-e", json.dumps(extra)]
-    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    return ansible_playbook("playbooks/smoke.yml", "-e", json.dumps(extra))
 
 
 def test_workload_runs_on_every_worker_and_answers(kubectl, cp, worker_names, worker_ips):
