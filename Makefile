@@ -1,6 +1,6 @@
 # hardway.nodejoin — the two commands a newcomer needs:
 #   make lab    build (once) and boot the lab, run playbooks/join.yml against it
-#   make test   unit tests, sanity/lint, then the Molecule scenario on real machines
+#   make test   unit tests, sanity/lint, then the Molecule scenarios on real machines (nspawn, QEMU VMs)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 VENV := .venv
@@ -18,7 +18,7 @@ HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 p
 VM_HOST_PACKAGES := qemu-system-x86 qemu-utils e2fsprogs vde2
 LAB := lab/bin/lab
 
-.PHONY: help deps host-deps host-deps-vm venv collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-down test test-vm molecule-vm unit sanity lint molecule clean
+.PHONY: help deps host-deps host-deps-vm venv collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-down test test-vm molecule-vm bench-molecule unit sanity lint molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -101,7 +101,12 @@ molecule-vm: deps caches vm-image
 
 test-vm: molecule-vm
 
-test: unit sanity lint molecule  ## what CI runs (.ci/run)
+bench-molecule: deps caches vm-image  ## seconds per Molecule step, nspawn and VMs side by side
+	benchmarks/molecule-steps default vm
+
+# TEST_VM=0 leaves out the QEMU tier (molecule/vm), e.g. on a host without QEMU
+TEST_VM ?= 1
+test: unit sanity lint molecule $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
 
 clean: lab-down
 	rm -rf $(VENV) .cache

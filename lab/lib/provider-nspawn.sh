@@ -61,6 +61,10 @@ NET
   for unit in "$here/files/nspawn/"*.service; do
     ln -sf "/etc/systemd/system/$(basename "$unit")" "$root/etc/systemd/system/multi-user.target.wants/"
   done
+  # No unit may hold the power-off for long (as in the VM image, lab/bin/vm-image): after
+  # the integration tests a unit of cp1 kept `lab down` waiting for provider_stop's 60 s kill.
+  install -d "$root/etc/systemd/system.conf.d"
+  printf '[Manager]\nDefaultTimeoutStopSec=20s\n' >"$root/etc/systemd/system.conf.d/hwlab-lab.conf"
   echo "$role" >"$dir/role"
   mv "$root" "$dir/root"
 }
