@@ -58,8 +58,10 @@ vm-image: host-deps host-deps-vm  ## the qemu provider's base disk (Debian root 
 images: host-deps  ## the lab's pause and workload images (OCI archives, from busybox-static)
 	lab/bin/images
 
+# No --output-sync: it would hold each script's output until it ends (the Go build is
+# silent for minutes); every line the scripts print is already tagged [k8s-binaries] etc.
 caches: host-deps  ## binaries, Debian root and images, built side by side when cold
-	$(MAKE) --no-print-directory -j2 --output-sync=line binaries rootfs images
+	$(MAKE) --no-print-directory -j2 binaries rootfs images
 
 lab-up: deps caches
 	$(LAB) up

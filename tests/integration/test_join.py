@@ -1,6 +1,8 @@
 """The join, checked on the lab's machines and through its API server."""
 
 import base64
+import json
+import re
 
 import pytest
 from cryptography import x509
@@ -41,6 +43,24 @@ def test_node_turns_ready_with_the_loopback_cni(kubectl, worker_names):
     for name in worker_names:
         ok = kubectl.wait(lambda: _ready(kubectl.json("get", "node", name)).get("status") == "True", timeout=90)
         assert ok, "Node %s not Ready: %s" % (name, _ready(kubectl.json("get", "node", name)))
+
+
+def test_kubelet_and_containerd_agree_on_the_cgroup_driver(kubectl, inventory, workers):
+    """The kubelet's running configuration (its /configz, through the API server) uses the
+    cgroup driver that containerd's runc runtime uses (``SystemdCgroup``), as the kubelet
+    docs require ("Configuring a cgroup driver"). On a cgroup v2 machine (the QEMU VMs) that
+    is ``systemd``, with the kubelet's cgroup v1 guard (``failCgroupV1``) left on."""
+    for name, host in zip(inventory["workers"], workers):
+        result = kubectl.run("get", "--raw", "/api/v1/nodes/%s/proxy/configz" % name)
+        assert result.rc == 0, result.stderr
+        config = json.loads(result.stdout)["kubeletconfig"]
+        runc = re.findall(r"SystemdCgroup = (true|false)", host.check_output("containerd config dump"))
+        assert runc and set(runc) == {runc[0]}, runc
+        expected = "systemd" if runc[0] == "true" else "cgroupfs"
+        assert config["cgroupDriver"] == expected, (name, config["cgroupDriver"], runc)
+        if host.check_output("findmnt -no FSTYPE /sys/fs/cgroup") == "cgroup2":
+            assert config["cgroupDriver"] == "systemd", name
+            assert config.get("failCgroupV1") is not False, name
 
 
 def test_worker_files(workers):
