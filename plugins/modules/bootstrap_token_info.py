@@ -31,17 +31,7 @@ options:
     default: false
 extends_documentation_fragment:
   - hardway.nodejoin.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs wherever the kubernetes Python library does; talks to the API server over HTTPS.
+  - hardway.nodejoin.read_only_attributes
 notes:
   - Secrets whose type is not C(bootstrap.kubernetes.io/token) are ignored, as Kubernetes does.
 seealso:

@@ -34,17 +34,8 @@ options:
       - PEM text with one or more certificates.
       - Exactly one of O(path) and O(content) is required.
     type: str
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
+extends_documentation_fragment:
+  - hardway.nodejoin.read_only_attributes
 seealso:
   - plugin: hardway.nodejoin.ca_cert_hash
     plugin_type: filter

@@ -60,17 +60,8 @@ options:
     description: Seconds between attempts.
     type: float
     default: 1
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
+extends_documentation_fragment:
+  - hardway.nodejoin.read_only_attributes
 seealso:
   - name: kubeadm join, discovery
     description: Discovering what cluster CA to trust.

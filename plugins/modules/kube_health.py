@@ -37,17 +37,7 @@ options:
     default: 5
 extends_documentation_fragment:
   - hardway.nodejoin.connection
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
+  - hardway.nodejoin.read_only_attributes
 """
 
 EXAMPLES = r"""
