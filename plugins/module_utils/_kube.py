@@ -69,13 +69,15 @@ class KubeError(Exception):
 
 
 def build_api_client(kubeconfig=None, context=None, host=None, ca_cert=None, client_cert=None,
-                     client_key=None, api_token=None, validate_certs=True):
+                     client_key=None, api_token=None, validate_certs=True, server=None):
     """Build a ``kubernetes.client.ApiClient``.
 
     Either from ``host`` (``https://addr:port``) with optional ``ca_cert``, ``client_cert``
     and ``client_key`` (paths) and ``api_token`` (a bearer token, e.g. a bootstrap token
     ``<token-id>.<token-secret>``), or, when ``host`` is not given, from the kubeconfig
-    file ``kubeconfig`` (and its ``context``, default the current one).
+    file ``kubeconfig`` (and its ``context``, default the current one). ``server`` then
+    replaces the kubeconfig's server URL, keeping its CA and credentials (one API server of
+    several, or the load balancer in front of them; it must be among the certificate's SANs).
 
     Raises :class:`KubeError` when the kubernetes library is missing, the kubeconfig
     does not exist or cannot be loaded.
@@ -108,10 +110,23 @@ def build_api_client(kubeconfig=None, context=None, host=None, ca_cert=None, cli
     except (ConfigException, ValueError, OSError) as exc:
         raise KubeError("cannot load kubeconfig %s%s: %s"
                         % (kubeconfig, " (context %s)" % context if context else "", exc))
+    if server:
+        _replace_server(configuration, server.rstrip("/"))
     if not validate_certs:
         configuration.verify_ssl = False
     _no_retries(configuration)
     return k8s_client.ApiClient(configuration)
+
+
+def _replace_server(configuration, server):
+    configuration.host = server
+    # a kubeconfig with a token sets a hook that copies its own server back before each request
+    hook = getattr(configuration, "refresh_api_key_hook", None)
+    if hook is not None:
+        def refresh_keeping_server(conf):
+            hook(conf)
+            conf.host = server
+        configuration.refresh_api_key_hook = refresh_keeping_server
 
 
 def _no_retries(configuration):
@@ -130,7 +145,8 @@ def api_client_from_module(module):
         return build_api_client(kubeconfig=p.get("kubeconfig"), context=p.get("context"),
                                 host=p.get("host"), ca_cert=p.get("ca_cert"),
                                 client_cert=p.get("client_cert"), client_key=p.get("client_key"),
-                                api_token=p.get("api_token"), validate_certs=p.get("validate_certs", True))
+                                api_token=p.get("api_token"), validate_certs=p.get("validate_certs", True),
+                                server=p.get("server"))
     except KubeError as exc:
         module.fail_json(msg=str(exc))
 
