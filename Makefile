@@ -11,14 +11,19 @@ export PYTHONPATH := $(CURDIR)/.cache/collections
 export K8S_VERSION ?= v1.36.3
 export K8S_SOURCE ?= build
 export LAB_WORKERS ?= 1
+# 2 or 3: the HA lab (cp1..cpN with stacked etcd behind lb1, HAProxy), with its own state
+# folder, network namespace (hwlab-ha), subnet (10.78.0) and inventory (inventories/lab-ha)
+export LAB_CONTROL_PLANES ?= 1
 # caches (binaries, Debian root, images) and the lab's state live outside the repo
 export CACHE_DIR ?= $(HOME)/.cache/hardway-nodejoin
 HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv umoci
 # the qemu lab provider (LAB_PROVIDER=qemu): QEMU, qemu-img, mkfs.ext4 -d, vde_switch
 VM_HOST_PACKAGES := qemu-system-x86 qemu-utils e2fsprogs vde2
 LAB := lab/bin/lab
+# the inventory lab/bin/lab writes for this lab (and its static group_vars)
+LAB_INV := $(if $(LAB_INVENTORY),$(dir $(LAB_INVENTORY)),inventories/$(if $(filter 1,$(LAB_CONTROL_PLANES)),lab,lab-ha))
 
-.PHONY: help deps host-deps host-deps-vm venv collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-down test test-vm molecule-vm bench-molecule unit sanity lint molecule clean
+.PHONY: help deps host-deps host-deps-vm venv collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha bench-molecule unit sanity lint molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -65,22 +70,28 @@ caches: host-deps  ## binaries, Debian root and images, built side by side when 
 
 lab-up: deps caches
 	$(LAB) up
-	ansible-playbook lab/prepare.yml
+	ansible-playbook -i $(LAB_INV) lab/prepare.yml
 
 lab-join:
-	ansible-playbook playbooks/join.yml
+	ansible-playbook -i $(LAB_INV) playbooks/join.yml
 	$(LAB) ssh cp1 kubectl get nodes -o wide
 	$(LAB) ssh cp1 kubectl get csr
 
 # The lesson's last step: the workload runs on the joined worker, is shown, then deleted.
 lab-smoke:
-	ansible-playbook playbooks/smoke.yml -e smoke_cleanup=false
+	ansible-playbook -i $(LAB_INV) playbooks/smoke.yml -e smoke_cleanup=false
 	$(LAB) ssh cp1 kubectl get pods -o wide
-	ansible-playbook playbooks/smoke.yml -e smoke_state=absent
+	ansible-playbook -i $(LAB_INV) playbooks/smoke.yml -e smoke_state=absent
+
+# HA lab: /readyz answered through every API server directly, and through the load balancer
+lab-readyz:
+	@for cp in $$(seq -f 'cp%g' 1 $(LAB_CONTROL_PLANES)) $(if $(filter 1,$(LAB_CONTROL_PLANES)),,lb1); do \
+	  printf '[lab] /readyz through %s: ' "$$cp"; $(LAB) ssh cp1 kubectl get --raw /readyz --server=https://$$cp:6443; echo; done
 
 lab: lab-up  ## the README's main command
 	@start=$$(date +%s); $(MAKE) --no-print-directory lab-join; echo "[lab] join run took $$(( $$(date +%s) - start )) s"
 	@$(MAKE) --no-print-directory lab-smoke
+	@$(if $(filter 1,$(LAB_CONTROL_PLANES)),true,$(MAKE) --no-print-directory lab-readyz)
 
 lab-down:
 	$(LAB) down
@@ -97,6 +108,10 @@ sanity: deps  ## ansible-test sanity (offline) + ansible-doc of every plugin
 molecule: deps caches
 	molecule test -s default
 
+# Several control planes behind a load balancer (nspawn): its own lab (state, netns, subnet)
+molecule-ha: deps caches
+	molecule test -s ha
+
 # The same scenario on QEMU VMs (own kernel, cgroup v2); slow under TCG emulation.
 molecule-vm: deps caches vm-image
 	molecule test -s vm
@@ -108,7 +123,7 @@ bench-molecule: deps caches vm-image  ## seconds per Molecule step, nspawn and V
 
 # TEST_VM=0 leaves out the QEMU tier (molecule/vm), e.g. on a host without QEMU
 TEST_VM ?= 1
-test: unit sanity lint molecule $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
+test: unit sanity lint molecule molecule-ha $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
 
 clean: lab-down
 	rm -rf $(VENV) .cache
