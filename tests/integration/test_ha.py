@@ -51,7 +51,7 @@ def running_flags(host, service):
     argv = host.check_output("tr '\\0' '\\n' < /proc/%s/cmdline", pid).splitlines()
     flags = {}
     for arg in argv[1:]:
-        name, _, value = arg.partition("=")
+        name, value = (arg.split("=", 1) + [""])[:2]
         flags[name] = value
     return flags
 

@@ -346,8 +346,8 @@ def test_server_replaces_the_kubeconfig_server_and_keeps_its_ca_and_credentials(
     kubeconfig = tmp_path / "admin.conf"
     kubeconfig.write_text(json.dumps({
         "apiVersion": "v1", "kind": "Config", "current-context": "c",
-        "clusters": [{"name": "k", "cluster": {"server": "https://127.0.0.1:1",
-                                                "certificate-authority": str(directory / "server.crt")}}],
+        "clusters": [{"name": "k", "cluster": {
+            "server": "https://127.0.0.1:1", "certificate-authority": str(directory / "server.crt")}}],
         "users": [{"name": "u", "user": {"token": "abcdef.0123456789abcdef"}}],
         "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}]}))
     api = _kube.build_api_client(kubeconfig=str(kubeconfig), server=url + "/")
