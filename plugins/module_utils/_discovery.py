@@ -125,8 +125,8 @@ def https_fetch(api_server, timeout, ca_pem=None, max_bytes=MAX_RESPONSE_BYTES):
     context.sslsocket_class = type("DeadlineSSLSocket", (_DeadlineSSLSocket,), dict(deadline=deadline))
     conn = http.client.HTTPSConnection(host, port, timeout=max(timeout, 0.001), context=context)
     try:
-        conn.request("GET", base + CLUSTER_INFO_PATH, headers={"Accept": "application/json",
-                                                             "User-Agent": "hardway.nodejoin-discovery"})
+        conn.request("GET", base + CLUSTER_INFO_PATH,
+                     headers={"Accept": "application/json", "User-Agent": "hardway.nodejoin-discovery"})
         response = conn.getresponse()
         length = response.getheader("Content-Length")
         if length and length.isdigit() and int(length) > max_bytes:
@@ -145,8 +145,8 @@ def https_fetch(api_server, timeout, ca_pem=None, max_bytes=MAX_RESPONSE_BYTES):
     finally:
         conn.close()
     if response.status != 200:
-        raise FetchError("GET cluster-info from %s answered HTTP %s %s" % (api_server, response.status,
-                                                                          response.reason), status=response.status)
+        raise FetchError("GET cluster-info from %s answered HTTP %s %s" % (api_server, response.status, response.reason),
+                         status=response.status)
     try:
         return json.loads(body.decode("utf-8")).get("data") or {}
     except (ValueError, AttributeError) as exc:
