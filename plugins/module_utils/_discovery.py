@@ -71,6 +71,13 @@ class FetchError(DiscoveryError):
         self.status = status
 
 
+def missing_libraries():
+    """The Python libraries discovery needs that this host lacks (list of str, empty when none):
+    ``cryptography`` (pins), ``PyJWT`` (the JWS), ``PyYAML`` (the kubeconfig in cluster-info)."""
+    have = (("cryptography", _pki.HAS_CRYPTOGRAPHY), ("PyJWT", bt.HAS_PYJWT), ("PyYAML", kc.HAS_YAML))
+    return [name for name, present in have if not present]
+
+
 def parse_api_server(api_server):
     """``(host, port, base_path)`` of an ``https://host[:port][/path]`` URL (port default 443).
 

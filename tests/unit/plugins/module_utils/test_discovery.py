@@ -419,3 +419,14 @@ def test_module_refuses_http_and_unpinned(monkeypatch, capsys):
     assert result["failed"] is True and "must be an https:// URL" in result["msg"]
     result = run_module(cluster_info.main, dict(api_server=SERVER, token=TOKEN), monkeypatch, capsys)
     assert result["failed"] is True and "give ca_cert_hashes" in result["msg"]
+
+
+def test_module_names_every_missing_library(monkeypatch, capsys):
+    from ansible_collections.hardway.nodejoin.plugins.module_utils import _kubeconfig as kc
+
+    assert disc.missing_libraries() == []
+    monkeypatch.setattr(bt, "HAS_PYJWT", False)
+    monkeypatch.setattr(kc, "HAS_YAML", False)
+    result = run_module(cluster_info.main, dict(api_server=SERVER, token=TOKEN, ca_cert_hashes=[PIN]), monkeypatch, capsys)
+    assert result["failed"] is True
+    assert "Failed to import the required Python library (PyJWT, PyYAML)" in result["msg"]
