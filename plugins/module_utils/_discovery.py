@@ -190,7 +190,7 @@ def _describe(exc):
     return text
 
 
-def describe_fetch_error(exc, api_server):
+def describe_fetch_error(exc):
     """What the first, unverified fetch's failure means for discovery (str)."""
     if isinstance(exc, FetchError) and exc.status in (401, 403):
         return ("the API server refused an anonymous read of kube-public/cluster-info (HTTP %s): discovery needs "
@@ -213,7 +213,7 @@ def fetch_signed(fetch, api_server, token_id, deadline, interval, sleep=None):
         try:
             data = fetch(api_server, timeout=remaining, ca_pem=None)
         except FetchError as exc:
-            return False, describe_fetch_error(exc, api_server)
+            return False, describe_fetch_error(exc)
         if jws_key in data:
             return True, data
         return False, ("cluster-info has no JWS signature for token-id %s: the token is unknown, expired, lacks "
