@@ -71,6 +71,12 @@ def test_wrong_ca_pin_fails_at_preflight(pre_join, kubectl, workers):
     _bad_input(kubectl, workers, {"worker_ca_cert_hashes": ["sha256:" + "0" * 64]}, "refusing to trust it")
 
 
+def test_a_flag_value_with_a_newline_is_refused(pre_join, kubectl, workers):
+    """A newline in a kubelet flag would write another line into the unit."""
+    _bad_input(kubectl, workers, {"worker_kubelet_unit_extra_flags": {"--node-ip": "10.77.0.11\n--anonymous-auth"}},
+               "control characters")
+
+
 def test_unknown_token_fails_naming_its_id_only(pre_join, kubectl, workers):
     _bad_input(kubectl, workers, {"worker_bootstrap_token": "zz9zz9.0123456789abcdef"},
                "does not accept bootstrap token zz9zz9", secret="0123456789abcdef")
