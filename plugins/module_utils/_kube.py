@@ -154,6 +154,27 @@ def connection_params(params):
                 validate_certs=params.get("validate_certs", True), server=params.get("server"))
 
 
+def default_request_timeout(api_client, seconds):
+    """Make every request of ``api_client`` that names no timeout of its own wait at most
+    ``seconds`` (connect + read), and return ``api_client``.
+
+    The kubernetes client sends requests without any timeout unless each call passes
+    ``_request_timeout``; some calls cannot (the discovery a ``kubernetes.dynamic.DynamicClient``
+    makes when it is created). This wraps the client's one way out,
+    ``rest_client.request``, which every typed, dynamic and raw request goes through.
+    """
+    rest = api_client.rest_client
+    real = rest.request
+
+    def request(*args, **kwargs):
+        if kwargs.get("_request_timeout") is None:
+            kwargs["_request_timeout"] = seconds
+        return real(*args, **kwargs)
+
+    rest.request = request
+    return api_client
+
+
 def api_client_from_module(module):
     """Build the client from an AnsibleModule whose spec includes CONNECTION_ARG_SPEC.
 
@@ -189,9 +210,10 @@ class KubeModule(object):
 
     @property
     def client(self):
-        """The ``kubernetes.client.ApiClient`` (built once)."""
+        """The ``kubernetes.client.ApiClient`` (built once); no request of it waits longer than
+        ``request_timeout`` (see :func:`default_request_timeout`)."""
         if self._client is None:
-            self._client = api_client_from_module(self.module)
+            self._client = default_request_timeout(api_client_from_module(self.module), self.request_timeout)
         return self._client
 
     @property
@@ -233,11 +255,11 @@ class KubeModule(object):
 
     def run(self, body):
         """Run ``body()`` and exit with the dict it returns; a :class:`KubeError` fails the module
-        with its message (plus its ``result`` attribute, if any)."""
+        with its message."""
         try:
             result = body()
         except KubeError as exc:
-            self.fail(str(exc), **getattr(exc, "result", {}))
+            self.fail(str(exc))
         self.exit(**result)
 
 
@@ -337,6 +359,18 @@ def _server_message(exc):
 def is_not_found(error):
     """True when ``error`` (a :class:`KubeError`) is an HTTP 404."""
     return isinstance(error, KubeError) and error.status == 404
+
+
+def health_path(path):
+    """``path`` (``/readyz``, ``/livez?exclude=etcd``) with the ``verbose`` query parameter, so the
+    API server lists every check (Kubernetes documentation "Kubernetes API health endpoints")."""
+    return path + ("&" if "?" in path else "?") + "verbose"
+
+
+def failing_checks(body):
+    """The ``[-]`` lines of a verbose health answer (list of str), as the API server prints a failed
+    check (``[-]etcd failed: reason withheld``)."""
+    return [line for line in body.splitlines() if line.startswith("[-]")]
 
 
 def get_raw(api_client, path, timeout=DEFAULT_REQUEST_TIMEOUT):

@@ -266,3 +266,14 @@ def test_ca_cert_hash_filter(ca, bundle):
         flt("garbage")
     with pytest.raises(AnsibleFilterError, match="expects PEM text"):
         flt(None)
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(path="/nonexistent/ca.crt"), "cannot read /nonexistent/ca.crt"),
+    (dict(content="no certificate here"), "content: no PEM certificate found"),
+    (dict(content="-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+     "certificate #1 of 1 in the PEM data cannot be parsed"),
+])
+def test_ca_cert_hash_module_failures_name_the_source(monkeypatch, capsys, args, message):
+    result = run(ca_cert_hash_module.main, args, monkeypatch, capsys)
+    assert result["failed"] is True and message in result["msg"], result
