@@ -44,14 +44,31 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils._preflight import
 
 
 def join_plan(workers, nodes):
-    """{worker: preflight} , {node: summary|None} -> {worker: {state, reason, node_name}}."""
+    """{worker: preflight} , {node: summary|None} -> {worker: {state, reason, node_name, node_existed}}.
+
+    Workers are taken in name order; one that would register the same node name as another
+    worker of the run, or has the same machine id (a cloned machine), is refused.
+    """
     plan = {}
-    for worker, facts in (workers or {}).items():
+    names, machines = {}, {}
+    for worker in sorted(workers or {}):
+        facts = workers[worker] or {}
         kubelet = facts.get("kubelet") or {}
         node = (nodes or {}).get(facts.get("node_name"))
         state, reason = join_state(dict(kubeconfig_exists=kubelet.get("kubeconfig_exists"),
                                         kubeconfig=kubelet.get("kubeconfig")), node, facts.get("machine_id"))
-        plan[worker] = dict(state=state, reason=reason, node_name=facts.get("node_name"), node_existed=node is not None)
+        name, machine = facts.get("node_name"), facts.get("machine_id")
+        if state == "join" and name in names:
+            state, reason = "refuse", ("worker %s would register the same node name %s: give one of them "
+                                       "another hostname" % (names[name], name))
+        elif state == "join" and machine and machine in machines:
+            state, reason = "refuse", ("it has the machine id of worker %s (a cloned machine?): give it its own "
+                                       "/etc/machine-id" % machines[machine])
+        if name:
+            names.setdefault(name, worker)
+        if machine:
+            machines.setdefault(machine, worker)
+        plan[worker] = dict(state=state, reason=reason, node_name=name, node_existed=node is not None)
     return plan
 
 
