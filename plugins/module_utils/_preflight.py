@@ -236,10 +236,17 @@ def token_review_problem(status, body, token_id, server):
     return None, user
 
 
-def cgroup_driver_problem(kubelet_driver, runc_systemd_cgroup):
+def cgroup_driver_problem(kubelet_driver, runc_systemd_cgroup, kubelet_version=None, containerd_version=None):
     """The kubelet's ``cgroupDriver`` must be containerd's runc cgroup driver
     (``SystemdCgroup``), as the kubelet docs require ("Configuring a cgroup driver").
-    ``None`` values (unknown) pass."""
+    ``None`` values (unknown) pass.
+
+    A kubelet of 1.34 or newer takes the driver from a runtime that reports it over CRI
+    (feature KubeletCgroupDriverFromCRI, GA in 1.34; containerd does from 2.0), so its own
+    ``cgroupDriver`` does not matter then and nothing is reported."""
+    kubelet, containerd = parse_version(kubelet_version), parse_version(containerd_version)
+    if kubelet and containerd and kubelet[:2] >= (1, 34) and containerd[0] >= 2:
+        return None
     if kubelet_driver is None or runc_systemd_cgroup is None:
         return None
     runtime = "systemd" if runc_systemd_cgroup else "cgroupfs"

@@ -427,8 +427,10 @@ def main():
         containerd = module.get_bin_path("containerd")
         if containerd:
             rc, out, _err = module.run_command([containerd, "config", "dump"])
+            _vrc, vout, _verr = module.run_command([containerd, "--version"])
             if rc == 0:
-                _add(problems, pf.cgroup_driver_problem(kubelet["cgroup_driver"], pf.runc_systemd_cgroup(out)))
+                _add(problems, pf.cgroup_driver_problem(kubelet["cgroup_driver"], pf.runc_systemd_cgroup(out),
+                                                        version, vout.split()[2] if len(vout.split()) > 2 else None))
     if "swap" not in p["skip"] and os.path.exists("/proc/swaps"):
         _add(problems, pf.swap_problem(_read_text("/proc/swaps"), kubelet["fail_swap_on"]))
 

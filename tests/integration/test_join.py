@@ -8,14 +8,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from conftest import join
-
 pytestmark = pytest.mark.usefixtures("joined")
-
-
-def _changed(output):
-    """The changed= counts of a PLAY RECAP."""
-    return [int(n) for n in re.findall(r"\bchanged=(\d+)", output)]
 
 
 def _csr_cn(csr):
@@ -168,12 +161,3 @@ def test_token_secret_never_left_on_disk(kubectl, workers, cp):
         for host in workers:
             found = host.run("grep -rl %s /etc /root /tmp /var/tmp /var/lib/kubelet 2>/dev/null", secret)
             assert found.stdout.strip() == "", found.stdout
-
-
-def test_tags_preflight_and_apiserver_on_a_joined_cluster():
-    """A run of one step (a tag) works on its own: the preflight alone, the API server step alone."""
-    for tag in ("preflight", "apiserver", "kubelet"):
-        run = join({}, "--tags", tag)
-        assert run.returncode == 0, (tag, run.stdout[-3000:])
-        changed = _changed(run.stdout)
-        assert changed and not any(changed), (tag, run.stdout[-2000:])

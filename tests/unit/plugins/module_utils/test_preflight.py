@@ -561,3 +561,11 @@ def test_flags_as_strict_as_wanted_are_no_problem():
                                  "--read-only-port": "0"}, WANTED) == []
     assert pf.api_flag_problems({"--authorization-mode": "AlwaysAllow"},
                                 dict(WANTED, authorization="AlwaysAllow")) == []
+
+
+def test_cgroup_driver_from_cri_on_new_kubelets_with_containerd_2():
+    # kubelet >= 1.34 takes the driver from containerd >= 2.0 over CRI: its own setting does not matter
+    assert pf.cgroup_driver_problem("cgroupfs", True, "v1.36.3", "v2.1.4") is None
+    # containerd 1.6 (Debian bookworm) does not report it: the mismatch counts
+    assert "containerd's runc uses systemd" in pf.cgroup_driver_problem("cgroupfs", True, "v1.36.3", "1.6.20~ds1")
+    assert pf.cgroup_driver_problem("cgroupfs", True, "v1.33.0", "v2.0.0") is not None
