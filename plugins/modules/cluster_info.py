@@ -90,6 +90,10 @@ ca_cert:
   description: The verified cluster CA certificate(s), PEM.
   returned: success
   type: str
+  sample: |
+    -----BEGIN CERTIFICATE-----
+    MIIDBTCCAe2gAwIBAgIIY...
+    -----END CERTIFICATE-----
 ca_cert_hashes:
   description: Hashes of the CA certificates found (one per certificate).
   returned: success
@@ -100,14 +104,17 @@ server:
   description: The API server URL that cluster-info announces.
   returned: success
   type: str
+  sample: https://10.77.0.10:6443
 token_id:
   description: token-id whose JWS was verified.
   returned: success
   type: str
+  sample: abcdef
 elapsed:
   description: Seconds spent waiting.
   returned: always
   type: float
+  sample: 0.2
 """
 
 import base64
