@@ -330,3 +330,97 @@ def _require_pyjwt():
     if not HAS_PYJWT:
         raise BootstrapTokenError("the Python library PyJWT is required for cluster-info JWS "
                                   "(Debian: apt install python3-jwt; pip: pip install PyJWT)")
+
+
+def _is_token_secret(secret):
+    return (secret or {}).get("type") == SECRET_TYPE
+
+
+def _own_labels(secret):
+    labels = dict(((secret.get("metadata") or {}).get("labels")) or {})
+    labels.pop(MANAGED_LABEL[0], None)
+    return labels
+
+
+def find_reusable(secrets, usages, groups, labels, min_remaining, now=None):
+    """The managed token among ``secrets`` that a new request may reuse, or ``None``.
+
+    :param secrets: Secrets as the API returns them (dicts: ``type``, ``metadata.labels``,
+        ``data`` with base64 values), e.g. those labelled :data:`MANAGED_LABEL`.
+    :param usages: wanted usages (list, as :func:`validate_usages` returns them).
+    :param groups: wanted extra groups (order does not matter).
+    :param labels: wanted labels besides :data:`MANAGED_LABEL` (dict of str); a shared token
+        and per-worker tokens never stand in for each other.
+    :param min_remaining: seconds the token must stay valid at least.
+    :returns: ``(token, info)``: ``<token-id>.<token-secret>`` and :func:`token_info`, of the
+        fitting token that lives longest (one that never expires first).
+    """
+    now = now or utcnow()
+    best = None
+    for item in secrets or []:
+        if not _is_token_secret(item) or _own_labels(item) != labels:
+            continue
+        decoded = decode_secret_data(item.get("data"))
+        info = token_info(decoded, now=now)
+        if info["expired"] or info["usages"] != usages or sorted(info["groups"]) != sorted(groups):
+            continue
+        left = info["expires_in"]
+        if left is not None and left < min_remaining:
+            continue
+        rank = left if left is not None else float("inf")
+        if best is None or rank > best[0]:
+            best = (rank, "%s.%s" % (decoded["token-id"], decoded["token-secret"]), info)
+    return (best[1], best[2]) if best else None
+
+
+def choose_token(wanted, managed=None, existing=None, now=None, generate=None):
+    """What ``bootstrap_token`` with ``state=present`` does, decided without the API.
+
+    :param wanted: dict ``token`` (``<id>.<secret>`` or ``None``: reuse or generate), ``reuse``
+        (bool), ``usages``, ``groups``, ``labels`` (see :func:`find_reusable`), ``ttl`` and
+        ``min_remaining`` (seconds, ``ttl`` 0 = never expires) and ``description``.
+    :param managed: the Secrets labelled :data:`MANAGED_LABEL` (for reuse; dicts as the API
+        returns them).
+    :param existing: the Secret ``bootstrap-token-<id>`` of ``wanted["token"]`` as the API
+        returns it, or ``None`` when there is none.
+    :param generate: makes a new token (default :func:`generate_token`, looked up at each call).
+    :returns: dict ``action`` (``reused``: a managed token fits; ``created``: a new Secret
+        (with a generated token unless one was given); ``none``: the given token's Secret is
+        right as it is; ``updated``: it must be replaced, its content differs or it expires
+        within ``min_remaining``), ``token``, ``token_id``, ``expiration`` (RFC 3339 or
+        ``None``) and ``manifest`` (the Secret to create or put, ``None`` otherwise). A Secret
+        is only ever replaced for a token given explicitly.
+    :raises BootstrapTokenError: the given token's Secret is not of type :data:`SECRET_TYPE`
+        (it is not touched), or the wanted values are invalid.
+    """
+    now = now or utcnow()
+    token = wanted.get("token")
+    if token is None and wanted.get("reuse"):
+        found = find_reusable(managed, wanted["usages"], wanted["groups"], wanted["labels"],
+                              wanted["min_remaining"], now=now)
+        if found:
+            return dict(action="reused", token=found[0], token_id=found[1]["token_id"],
+                        expiration=found[1]["expiration"], manifest=None)
+    if token is None:
+        token, existing = (generate or generate_token)(), None
+    token_id, token_secret = parse_token(token)
+    expiration = expiration_from_ttl(wanted["ttl"], now)
+    manifest = secret_manifest(token_id, token_secret, expiration=expiration, usages=wanted["usages"],
+                               groups=wanted["groups"], description=wanted.get("description"),
+                               labels=wanted["labels"])
+    result = dict(action="created", token=token, token_id=token_id, expiration=expiration, manifest=manifest)
+    if existing is None:
+        return result
+    decoded = decode_secret_data(existing.get("data"))
+    info = token_info(decoded, now=now)
+    same = (_is_token_secret(existing) and decoded.get("token-secret") == token_secret
+            and info["usages"] == wanted["usages"] and sorted(info["groups"]) == sorted(wanted["groups"])
+            and (decoded.get("description") or None) == (wanted.get("description") or None))
+    fresh = not info["expired"] and (info["expires_in"] is None or info["expires_in"] >= wanted["min_remaining"])
+    if same and fresh and (info["expires_in"] is None) == (expiration is None):
+        return dict(result, action="none", expiration=info["expiration"], manifest=None)
+    if not _is_token_secret(existing):
+        raise BootstrapTokenError("Secret %s/%s exists but is of type %s, not %s; not touching it"
+                                  % (SECRET_NAMESPACE, secret_name(token_id), existing.get("type"), SECRET_TYPE))
+    manifest["metadata"]["resourceVersion"] = (existing.get("metadata") or {}).get("resourceVersion")
+    return dict(result, action="updated")

@@ -3,10 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one place that turns module parameters into a ``kubernetes`` API client.
 
-Every module of this collection that talks to the API server builds its client with
-:func:`build_api_client` and runs its calls through :func:`call`, so that an unreachable
-server, a TLS failure, a 401 and a 403 each give the same clear message everywhere
-(modelled on ``kubernetes.core``'s ``module_utils/k8s/client.py``).
+Every module of this collection that talks to the API server is a :class:`KubeModule`: it
+merges :data:`CONNECTION_ARG_SPEC` into the module's options, fails with one
+``missing_required_lib`` message when the ``kubernetes`` library is missing, builds its
+client with :func:`build_api_client` and runs its calls through :meth:`KubeModule.call`,
+which passes the module's ``request_timeout`` to every request. So an unreachable server, a
+TLS failure, a 401 and a 403 each give the same clear message everywhere (modelled on
+``kubernetes.core``'s ``module_utils/k8s/client.py``), and no request waits longer than the
+user said.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +18,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 try:
     from kubernetes import client as k8s_client
@@ -23,9 +30,11 @@ try:
 
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR = None
+    KUBERNETES_IMPORT_TRACEBACK = None
 except ImportError as exc:  # pragma: no cover - exercised on hosts without the library
     HAS_KUBERNETES = False
     KUBERNETES_IMPORT_ERROR = exc
+    KUBERNETES_IMPORT_TRACEBACK = traceback.format_exc()
 
     class ApiException(Exception):
         """Stand-in for ``kubernetes.client.rest.ApiException`` (never raised without the library)."""
@@ -37,6 +46,9 @@ try:
     import urllib3
 except ImportError:  # pragma: no cover
     urllib3 = None
+
+#: Where to get the library, added to ``missing_required_lib``'s message.
+KUBERNETES_INSTALL_HINT = "Debian: apt install python3-kubernetes; pip: pip install kubernetes"
 
 #: Default seconds for one request (connect + read), passed as ``_request_timeout``.
 DEFAULT_REQUEST_TIMEOUT = 15
@@ -81,9 +93,8 @@ def build_api_client(kubeconfig=None, context=None, host=None, ca_cert=None, cli
     does not exist or cannot be loaded.
     """
     if not HAS_KUBERNETES:
-        raise KubeError("the Python library 'kubernetes' is required on this host "
-                        "(Debian: apt install python3-kubernetes; pip: pip install kubernetes): %s"
-                        % KUBERNETES_IMPORT_ERROR)
+        raise KubeError("the Python library 'kubernetes' is required on this host (%s): %s"
+                        % (KUBERNETES_INSTALL_HINT, KUBERNETES_IMPORT_ERROR))
     if host:
         configuration = k8s_client.Configuration()
         configuration.host = host
@@ -120,19 +131,99 @@ def _no_retries(configuration):
         configuration.retries = 0
 
 
+def connection_params(params):
+    """The keyword arguments of :func:`build_api_client` from module ``params`` (dict)."""
+    return dict(kubeconfig=params.get("kubeconfig"), context=params.get("context"), host=params.get("host"),
+                ca_cert=params.get("ca_cert"), client_cert=params.get("client_cert"),
+                client_key=params.get("client_key"), api_token=params.get("api_token"),
+                validate_certs=params.get("validate_certs", True))
+
+
 def api_client_from_module(module):
     """Build the client from an AnsibleModule whose spec includes CONNECTION_ARG_SPEC.
 
     Fails the module (``fail_json``) with the :class:`KubeError` message on error.
     """
-    p = module.params
     try:
-        return build_api_client(kubeconfig=p.get("kubeconfig"), context=p.get("context"),
-                                host=p.get("host"), ca_cert=p.get("ca_cert"),
-                                client_cert=p.get("client_cert"), client_key=p.get("client_key"),
-                                api_token=p.get("api_token"), validate_certs=p.get("validate_certs", True))
+        return build_api_client(**connection_params(module.params))
     except KubeError as exc:
         module.fail_json(msg=str(exc))
+
+
+class KubeModule(object):
+    """The base of every API module: an AnsibleModule with the connection options, the
+    dependency check, the client, and calls that honour ``request_timeout``.
+
+    ``argument_spec`` is the module's own options; :data:`CONNECTION_ARG_SPEC` is merged
+    under them (a module may override an entry, e.g. a shorter ``request_timeout``).
+    Other keyword arguments go to ``AnsibleModule``. Without the ``kubernetes`` library the
+    module fails at once with ``missing_required_lib``'s message and the import traceback.
+    The client is built on first use (:attr:`client`); a kubeconfig that cannot be loaded
+    fails the module with the :class:`KubeError` message.
+    """
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = dict(CONNECTION_ARG_SPEC)
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        if not HAS_KUBERNETES:
+            self.module.fail_json(msg="%s (%s)" % (missing_required_lib("kubernetes"), KUBERNETES_INSTALL_HINT),
+                                  exception=KUBERNETES_IMPORT_TRACEBACK)
+        self._client = None
+
+    @property
+    def client(self):
+        """The ``kubernetes.client.ApiClient`` (built once)."""
+        if self._client is None:
+            self._client = api_client_from_module(self.module)
+        return self._client
+
+    @property
+    def request_timeout(self):
+        """Seconds for one request (the ``request_timeout`` option)."""
+        return self.params["request_timeout"]
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    def api(self, name):
+        """A typed API of the client by its class name, e.g. ``api("CoreV1Api")``."""
+        return getattr(k8s_client, name)(self.client)
+
+    def call(self, fn, *args, **kwargs):
+        """:func:`call` with this module's client and ``request_timeout`` (unless given)."""
+        kwargs.setdefault("_request_timeout", self.request_timeout)
+        return call(self.client, fn, *args, **kwargs)
+
+    def read(self, fn, *args, **kwargs):
+        """:meth:`call` that returns ``None`` for an HTTP 404 instead of raising."""
+        try:
+            return self.call(fn, *args, **kwargs)
+        except KubeError as exc:
+            if is_not_found(exc):
+                return None
+            raise
+
+    def get_raw(self, path):
+        """:func:`get_raw` with this module's client and ``request_timeout``."""
+        return get_raw(self.client, path, timeout=self.request_timeout)
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def exit(self, **kwargs):
+        self.module.exit_json(**kwargs)
+
+    def run(self, body):
+        """Run ``body()`` and exit with the dict it returns; a :class:`KubeError` fails the module
+        with its message (plus its ``result`` attribute, if any)."""
+        try:
+            result = body()
+        except KubeError as exc:
+            self.fail(str(exc), **getattr(exc, "result", {}))
+        self.exit(**result)
 
 
 def server_of(api_client):

@@ -893,3 +893,29 @@ def certificate_info(cert):
         "public_key": describe_key(cert.public_key()),
         "ca_cert_hash": ca_cert_hash(cert),
     }
+
+
+def select_pinned(pem_bytes, pins):
+    """Keep only the certificates of a CA bundle whose kubeadm CA hash is pinned.
+
+    A bundle whose first certificate is pinned must not smuggle an unpinned second CA
+    into the kubelet's trust: every certificate is checked on its own (CA pinning,
+    RFC 7469 SPKI hashes, as kubeadm's ``--discovery-token-ca-cert-hash``).
+
+    :param pem_bytes: PEM text (``bytes`` or ``str``) with one or more certificates.
+    :param pins: iterable of ``'sha256:<hex>'`` (case and blanks ignored); empty means
+        no pinning: every certificate is kept.
+    :returns: ``(pem_text, kept_hashes, all_hashes)``: the PEM (``str``) of the pinned
+        certificates in file order, their hashes, and the hashes of every certificate.
+    :raises PKIError: no certificate in the input (see :func:`load_certificates`), or
+        none of them is pinned (the message lists the hashes found).
+    """
+    certs = load_certificates(pem_bytes)
+    wanted = set(str(p).strip().lower() for p in pins or ())
+    found = [ca_cert_hash(c) for c in certs]
+    keep = [(c, h) for c, h in zip(certs, found) if not wanted or h in wanted]
+    if not keep:
+        raise PKIError("none of the certificates of this CA (%s) matches the pinned CA cert hashes: "
+                       "refusing to trust it" % ", ".join(found))
+    pem = "".join(certificate_to_pem(c).decode("ascii") for c, _h in keep)
+    return pem, [h for _c, h in keep], found

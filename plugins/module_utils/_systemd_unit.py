@@ -45,7 +45,7 @@ __metaclass__ = type
 
 import re
 
-__all__ = ["UnitFileError", "ABSENT", "parse_exec_start", "edit_flags"]
+__all__ = ["UnitFileError", "ABSENT", "parse_exec_start", "edit_flags", "exec_start_assignments"]
 
 #: Marker used in the ``before``/``after`` fields of a change record when the
 #: flag is not present at all.  Flag values are ``str`` or ``None`` (a bare
@@ -55,7 +55,11 @@ ABSENT = False
 _BLANKS = " \t"
 _EXEC_PREFIX_CHARS = "@-:+!|"
 _BOM = u"\ufeff"
-_FLAG_NAME_RE = re.compile(r"^--[^\s=\"'\\]+$")
+# \Z, not $: "$" also matches before a trailing newline, which let "--x\n" through
+_FLAG_NAME_RE = re.compile(r"\A--[^\s=\"'\\]+\Z")
+#: C0 control characters and DEL: a flag name or value holding one could end the
+#: ExecStart= line or hide text in the unit, so they are refused (issue #11).
+_CONTROL_CHARS_RE = re.compile(r"[\x00-\x1f\x7f]")
 _FORBIDDEN_VALUE_CHARS = "\"'\\"
 _DEFAULT_INDENT = "    "
 
@@ -500,6 +504,10 @@ def _check_name(name):
     if not isinstance(name, str) or not name.startswith("--"):
         raise UnitFileError(
             "flag name %r must start with '--' (only long --flag options are handled)" % (name,))
+    if _CONTROL_CHARS_RE.search(name):
+        raise UnitFileError(
+            "flag name %r contains a control character (a newline, tab, NUL, DEL, ...); "
+            "a flag name is a plain --name" % (name,))
     if not _FLAG_NAME_RE.match(name):
         raise UnitFileError(
             "flag name %r is not a plain --name: it must not contain '=', blanks, quotes or "
@@ -518,6 +526,10 @@ def _check_value(name, value):
             "value of %s contains whitespace or a newline (%r); systemd quoting is out of scope, "
             "so such values are refused: use a value without blanks (e.g. a comma separated list "
             "or a config file)" % (name, value))
+    if _CONTROL_CHARS_RE.search(value):
+        raise UnitFileError(
+            "value of %s contains a control character (%r); such values are refused, as they "
+            "could end the ExecStart= line or hide text in the unit" % (name, value))
     if any(c in _FORBIDDEN_VALUE_CHARS for c in value):
         raise UnitFileError(
             "value of %s contains a quote or backslash (%r); systemd quoting and escaping are out "
@@ -613,3 +625,36 @@ def edit_flags(text, present=None, absent=None):
     if not changes:
         return text, []
     return unit.render(additions), changes
+
+
+def exec_start_assignments(text):
+    """List the ``ExecStart=`` assignments of the ``[Service]`` section(s) of one unit file or
+    drop-in, in file order.
+
+    :arg text: the file content as ``str``.
+    :returns: ``[(kind, value), ...]`` with ``kind`` ``"reset"`` or ``"command"`` and ``value``
+        the logical line's value (continuations joined), e.g. ``[("reset", ""), ("command",
+        "/usr/local/bin/kube-apiserver --v=2")]`` for a ``systemctl edit`` override; ``[]``
+        when the file sets no ``ExecStart=`` (or has no ``[Service]`` section).
+
+    Lines are read with the rules of systemd.syntax(7) (continuations, comments), as
+    :func:`parse_exec_start` does; an empty value resets the command list
+    (systemd.service(5), "ExecStart=").  Never raises for well-formed text.
+    """
+    lines = _split_lines(text)
+    section = None
+    found = []
+    for content, _members in _logical_lines(lines):
+        logical = _logical_text(lines, content).strip(_BLANKS + "\r\n")
+        if not logical:
+            continue
+        if logical.startswith("["):
+            section = logical[1:-1] if logical.endswith("]") else None
+            continue
+        if section != "Service" or "=" not in logical:
+            continue
+        key, value = logical.split("=", 1)
+        if key.strip(_BLANKS) == "ExecStart":
+            value = value.strip(_BLANKS + "\r\n")
+            found.append(("reset" if value == "" else "command", value))
+    return found

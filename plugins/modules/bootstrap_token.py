@@ -160,160 +160,109 @@ action:
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _bootstrap_token as bt
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
 
 
-def _find_reusable(api, core, usages, groups, min_remaining, labels):
-    """A managed, valid token Secret with these usages/groups/labels and enough time left, or None."""
-    selector = "%s=%s" % bt.MANAGED_LABEL
-    secrets = _kube.call(api, core.list_namespaced_secret, bt.SECRET_NAMESPACE, label_selector=selector)
-    best = None
-    for item in secrets.items:
-        if item.type != bt.SECRET_TYPE:
-            continue
-        own = dict(item.metadata.labels or {})
-        own.pop(bt.MANAGED_LABEL[0], None)
-        if own != labels:
-            continue
-        decoded = bt.decode_secret_data(item.data)
-        info = bt.token_info(decoded)
-        if info["expired"] or info["usages"] != usages or sorted(info["groups"]) != sorted(groups):
-            continue
-        left = info["expires_in"]
-        if left is not None and left < min_remaining:
-            continue
-        if best is None or (left or 10 ** 12) > (best[1] or 10 ** 12):
-            best = ("%s.%s" % (decoded["token-id"], decoded["token-secret"]), left, info)
-    return best
+def _wanted(p):
+    """The validated request (dict for ``bt.choose_token``); raises ``bt.BootstrapTokenError``."""
+    wanted = dict(
+        token=p["token"],
+        reuse=p["reuse"],
+        usages=bt.validate_usages(p["usages"]),
+        groups=bt.validate_groups(p["groups"]),
+        ttl=bt.parse_duration(p["ttl"]),
+        min_remaining=bt.parse_duration(p["min_remaining_ttl"]),
+        labels=dict((str(k), str(v)) for k, v in p["labels"].items()),
+        description=p["description"],
+        token_id=None,
+    )
+    if p["token"]:
+        wanted["token_id"] = bt.parse_token(p["token"])[0]
+    elif p["token_id"]:
+        wanted["token_id"] = bt.validate_token_id(p["token_id"])
+    return wanted
 
 
-def _read(api, core, name):
-    try:
-        return _kube.call(api, core.read_namespaced_secret, name, bt.SECRET_NAMESPACE)
-    except _kube.KubeError as exc:
-        if _kube.is_not_found(exc):
-            return None
-        raise
-
-
-def run(module):
-    p = module.params
-    result = dict(changed=False, action="none")
-    try:
-        usages = bt.validate_usages(p["usages"])
-        groups = bt.validate_groups(p["groups"])
-        ttl = bt.parse_duration(p["ttl"])
-        min_remaining = bt.parse_duration(p["min_remaining_ttl"])
-        labels = dict((str(k), str(v)) for k, v in p["labels"].items())
-        token_id = token_secret = None
-        if p["token"]:
-            token_id, token_secret = bt.parse_token(p["token"])
-        elif p["token_id"]:
-            token_id = bt.validate_token_id(p["token_id"])
-    except bt.BootstrapTokenError as exc:
-        module.fail_json(msg=str(exc), **result)
-
-    if p["state"] == "absent" and not token_id:
-        module.fail_json(msg="state=absent needs token or token_id", **result)
-    if ttl and min_remaining >= ttl:
-        module.fail_json(msg="min_remaining_ttl (%ss) must be shorter than ttl (%ss)" % (min_remaining, ttl))
-
-    from kubernetes import client as k8s_client
-
-    api = _kube.api_client_from_module(module)
-    core = k8s_client.CoreV1Api(api)
-
-    if p["state"] == "absent":
-        name = bt.secret_name(token_id)
-        result.update(token_id=token_id, secret_name=name)
-        if _read(api, core, name) is not None:
-            result.update(changed=True, action="deleted")
-            if not module.check_mode:
-                try:
-                    _kube.call(api, core.delete_namespaced_secret, name, bt.SECRET_NAMESPACE)
-                except _kube.KubeError as exc:
-                    if not _kube.is_not_found(exc):
-                        raise
-        return result
-
-    if token_id is None and p["reuse"]:
-        found = _find_reusable(api, core, usages, groups, min_remaining, labels)
-        if found:
-            token, _left, info = found
-            result.update(token=token, token_id=info["token_id"], secret_name=bt.secret_name(info["token_id"]),
-                          expiration=info["expiration"], action="reused")
-            return result
-
-    if token_id is None:
-        token_id, token_secret = bt.parse_token(bt.generate_token())
+def _absent(kube, core, token_id):
     name = bt.secret_name(token_id)
-    expiration = bt.expiration_from_ttl(ttl)
-    manifest = bt.secret_manifest(token_id, token_secret, expiration=expiration, usages=usages,
-                                  groups=groups, description=p["description"], labels=labels)
-    result.update(token="%s.%s" % (token_id, token_secret), token_id=token_id, secret_name=name,
-                  expiration=expiration)
-
-    existing = _read(api, core, name)
-    if existing is None:
-        result.update(changed=True, action="created")
-        if not module.check_mode:
-            _kube.call(api, core.create_namespaced_secret, bt.SECRET_NAMESPACE, manifest)
-        return result
-
-    # A token given explicitly that already exists: keep it as it is unless its content
-    # differs or it expires too soon; never churn a valid token.
-    decoded = bt.decode_secret_data(existing.data)
-    info = bt.token_info(decoded)
-    same = (existing.type == bt.SECRET_TYPE and decoded.get("token-secret") == token_secret
-            and info["usages"] == usages and sorted(info["groups"]) == sorted(groups)
-            and (decoded.get("description") or None) == (p["description"] or None))
-    fresh = not info["expired"] and (info["expires_in"] is None or info["expires_in"] >= min_remaining)
-    if same and fresh and (info["expires_in"] is None) == (expiration is None):
-        result.update(expiration=info["expiration"], action="none")
-        return result
-    if existing.type != bt.SECRET_TYPE:
-        module.fail_json(msg="Secret %s/%s exists but is of type %s, not %s; not touching it"
-                         % (bt.SECRET_NAMESPACE, name, existing.type, bt.SECRET_TYPE), **_public(result))
-    result.update(changed=True, action="updated")
-    if not module.check_mode:
-        manifest["metadata"]["resourceVersion"] = existing.metadata.resource_version
-        _kube.call(api, core.replace_namespaced_secret, name, bt.SECRET_NAMESPACE, manifest)
+    result = dict(changed=False, action="none", token_id=token_id, secret_name=name)
+    if kube.read(core.read_namespaced_secret, name, bt.SECRET_NAMESPACE) is not None:
+        result.update(changed=True, action="deleted")
+        if not kube.check_mode:
+            kube.read(core.delete_namespaced_secret, name, bt.SECRET_NAMESPACE)  # gone meanwhile: fine
     return result
 
 
-def _public(result):
-    return dict((k, v) for k, v in result.items() if k != "token")
+def _present(kube, core, wanted):
+    serialize = kube.client.sanitize_for_serialization
+    managed = []
+    if wanted["token"] is None and wanted["reuse"]:
+        managed = [serialize(item) for item in kube.call(
+            core.list_namespaced_secret, bt.SECRET_NAMESPACE, label_selector="%s=%s" % bt.MANAGED_LABEL).items]
+    existing = None
+    if wanted["token_id"]:
+        found = kube.read(core.read_namespaced_secret, bt.secret_name(wanted["token_id"]), bt.SECRET_NAMESPACE)
+        existing = serialize(found) if found is not None else None
+    for _attempt in range(3):
+        choice = bt.choose_token(wanted, managed=managed, existing=existing)
+        # a generated token-id that is taken already (1 in 2e9) is drawn again, never overwritten
+        if choice["action"] != "created" or wanted["token"] or kube.read(
+                core.read_namespaced_secret, bt.secret_name(choice["token_id"]), bt.SECRET_NAMESPACE) is None:
+            break
+    result = dict(changed=choice["action"] in ("created", "updated"), action=choice["action"],
+                  token=choice["token"], token_id=choice["token_id"],
+                  secret_name=bt.secret_name(choice["token_id"]), expiration=choice["expiration"])
+    if result["changed"] and not kube.check_mode:
+        if choice["action"] == "created":
+            kube.call(core.create_namespaced_secret, bt.SECRET_NAMESPACE, choice["manifest"])
+        else:
+            kube.call(core.replace_namespaced_secret, result["secret_name"], bt.SECRET_NAMESPACE, choice["manifest"])
+    return result
 
 
 def main():
-    argument_spec = dict(
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        token=dict(type="str", no_log=True),
-        token_id=dict(type="str"),
-        ttl=dict(type="str", default="24h"),
-        min_remaining_ttl=dict(type="str", default="1h"),
-        reuse=dict(type="bool", default=True),
-        usages=dict(type="list", elements="str", default=["authentication", "signing"],
-                    choices=["authentication", "signing"]),
-        groups=dict(type="list", elements="str", default=[]),
-        labels=dict(type="dict", default={}),
-        description=dict(type="str", default="Bootstrap token for kubelet TLS bootstrap, made by hardway.nodejoin"),
+    kube = _kube.KubeModule(
+        dict(
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            token=dict(type="str", no_log=True),
+            token_id=dict(type="str"),
+            ttl=dict(type="str", default="24h"),
+            min_remaining_ttl=dict(type="str", default="1h"),
+            reuse=dict(type="bool", default=True),
+            usages=dict(type="list", elements="str", default=["authentication", "signing"],
+                        choices=["authentication", "signing"]),
+            groups=dict(type="list", elements="str", default=[]),
+            labels=dict(type="dict", default={}),
+            description=dict(type="str", default="Bootstrap token for kubelet TLS bootstrap, made by hardway.nodejoin"),
+        ),
+        supports_check_mode=True,
+        mutually_exclusive=[("token", "token_id")],
     )
-    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=[("token", "token_id")])
-    if not _kube.HAS_KUBERNETES:
-        module.fail_json(msg="the Python library 'kubernetes' is required on this host "
-                             "(Debian: python3-kubernetes)", exception=str(_kube.KUBERNETES_IMPORT_ERROR))
+    p = kube.params
     try:
-        result = run(module)
-    except _kube.KubeError as exc:
-        module.fail_json(msg=str(exc))
+        wanted = _wanted(p)
     except bt.BootstrapTokenError as exc:
-        module.fail_json(msg=str(exc), exception=traceback.format_exc())
-    module.exit_json(**result)
+        kube.fail(str(exc), changed=False, action="none")
+    if p["state"] == "absent" and not wanted["token_id"]:
+        kube.fail("state=absent needs token or token_id", changed=False, action="none")
+    if wanted["ttl"] and wanted["min_remaining"] >= wanted["ttl"]:
+        kube.fail("min_remaining_ttl (%ss) must be shorter than ttl (%ss)" % (wanted["min_remaining"], wanted["ttl"]))
+
+    core = kube.api("CoreV1Api")
+    try:
+        if p["state"] == "absent":
+            result = _absent(kube, core, wanted["token_id"])
+        else:
+            result = _present(kube, core, wanted)
+    except _kube.KubeError as exc:
+        kube.fail(str(exc))
+    except bt.BootstrapTokenError as exc:
+        public = dict(token_id=wanted["token_id"], action="none")
+        if wanted["token_id"]:
+            public["secret_name"] = bt.secret_name(wanted["token_id"])
+        kube.fail(str(exc), exception=traceback.format_exc(), **public)
+    kube.exit(**result)
 
 
 if __name__ == "__main__":

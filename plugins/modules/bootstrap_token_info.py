@@ -116,7 +116,6 @@ tokens:
       sample: true
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _bootstrap_token as bt
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
 
@@ -159,41 +158,30 @@ def summarise(secrets, token_id=None, managed_only=False, now=None):
     return sorted(tokens, key=lambda t: (t["token_id"] or "", t["secret_name"]))
 
 
-def run(module):
-    p = module.params
+def run(kube):
+    p = kube.params
     token_id = p["token_id"]
     if token_id is not None:
         try:
             bt.validate_token_id(token_id)
         except bt.BootstrapTokenError as exc:
-            module.fail_json(msg=str(exc))
-
-    from kubernetes import client as k8s_client
-
-    api = _kube.api_client_from_module(module)
-    core = k8s_client.CoreV1Api(api)
-    kwargs = dict(field_selector="type=%s" % bt.SECRET_TYPE, _request_timeout=p["request_timeout"])
+            kube.fail(str(exc))
+    kwargs = dict(field_selector="type=%s" % bt.SECRET_TYPE)
     if p["managed_only"]:
         kwargs["label_selector"] = "%s=%s" % bt.MANAGED_LABEL
-    secrets = _kube.call(api, core.list_namespaced_secret, bt.SECRET_NAMESPACE, **kwargs)
+    secrets = kube.call(kube.api("CoreV1Api").list_namespaced_secret, bt.SECRET_NAMESPACE, **kwargs)
     return dict(changed=False, tokens=summarise(secrets.items, token_id=token_id, managed_only=p["managed_only"]))
 
 
 def main():
-    argument_spec = dict(
-        token_id=dict(type="str"),
-        managed_only=dict(type="bool", default=False),
+    kube = _kube.KubeModule(
+        dict(
+            token_id=dict(type="str"),
+            managed_only=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
     )
-    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not _kube.HAS_KUBERNETES:
-        module.fail_json(msg="the Python library 'kubernetes' is required on this host "
-                             "(Debian: python3-kubernetes)", exception=str(_kube.KUBERNETES_IMPORT_ERROR))
-    try:
-        result = run(module)
-    except _kube.KubeError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    kube.run(lambda: run(kube))
 
 
 if __name__ == "__main__":

@@ -123,15 +123,16 @@ results:
 
 import copy
 import json
-import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import PollTimeout, poll
 
 VOLATILE_METADATA = ("managedFields", "resourceVersion", "generation", "creationTimestamp", "uid")
 
 
 def _comparable(obj):
+    """``obj`` (a dict) without status and the metadata the server sets, for comparing a dry run
+    of an apply with the live object; ``None`` stays ``None``."""
     if obj is None:
         return None
     obj = copy.deepcopy(obj)
@@ -147,64 +148,60 @@ def _yaml(obj):
     return yaml.safe_dump(obj, default_flow_style=False, sort_keys=True) if obj else ""
 
 
-def _wait_gone(api, dyn, resource, name, namespace, header, timeout):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            live = _kube.call(api, dyn.get, resource, name=name, namespace=namespace)
-        except _kube.KubeError as exc:
-            if _kube.is_not_found(exc):
-                return
-            raise
-        if time.time() >= deadline:
-            finalizers = ", ".join((live.to_dict().get("metadata") or {}).get("finalizers") or []) or "none"
-            raise _kube.KubeError("%s is still there %ss after its deletion (finalizers: %s); its dependents "
-                                  "may not terminate: see 'kubectl get events'" % (header, timeout, finalizers))
-        time.sleep(0.5)
+def _wait_gone(kube, dyn, resource, name, namespace, header, timeout):
+    def attempt(_remaining):
+        live = kube.read(dyn.get, resource, name=name, namespace=namespace)
+        return live is None, live
+
+    try:
+        poll(attempt, timeout, 0.5)
+    except PollTimeout as exc:
+        finalizers = ", ".join((exc.state.to_dict().get("metadata") or {}).get("finalizers") or []) or "none"
+        raise _kube.KubeError("%s is still there %ss after its deletion (finalizers: %s); its dependents "
+                              "may not terminate: see 'kubectl get events'" % (header, timeout, finalizers))
 
 
 def main():
-    argument_spec = dict(
-        definitions=dict(type="list", elements="dict", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        field_manager=dict(type="str", default="hardway.nodejoin"),
-        force_conflicts=dict(type="bool", default=True),
-        propagation_policy=dict(type="str", choices=["Foreground", "Background", "Orphan"]),
-        wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=120),
+    kube = _kube.KubeModule(
+        dict(
+            definitions=dict(type="list", elements="dict", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            field_manager=dict(type="str", default="hardway.nodejoin"),
+            force_conflicts=dict(type="bool", default=True),
+            propagation_policy=dict(type="str", choices=["Foreground", "Background", "Orphan"]),
+            wait=dict(type="bool", default=False),
+            wait_timeout=dict(type="int", default=120),
+        ),
+        supports_check_mode=True,
     )
-    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    for d in module.params["definitions"]:
+    for d in kube.params["definitions"]:
         if not (d.get("apiVersion") and d.get("kind") and (d.get("metadata") or {}).get("name")):
-            module.fail_json(msg="each definition needs apiVersion, kind and metadata.name: %r" % (d,))
+            kube.fail("each definition needs apiVersion, kind and metadata.name: %r" % (d,))
 
-    # fails the module with a clear message when the kubernetes library is missing
-    api = _kube.api_client_from_module(module)
     from kubernetes.dynamic import DynamicClient
 
     try:
-        dyn = DynamicClient(api)
+        dyn = DynamicClient(kube.client)
     except Exception as exc:  # discovery errors come from urllib3 or ApiException
-        module.fail_json(msg=_kube.describe_transport_error(exc, _kube.server_of(api)))
+        kube.fail(_kube.describe_transport_error(exc, _kube.server_of(kube.client)))
     results, diffs, changed = [], [], False
     try:
-        for definition in module.params["definitions"]:
-            entry, diff = _one(module, api, dyn, definition)
+        for definition in kube.params["definitions"]:
+            entry, diff = _one(kube, dyn, definition)
             results.append(entry)
             if entry["action"] not in ("none", "absent"):
                 changed = True
                 diffs.append(diff)
     except _kube.KubeError as exc:
-        module.fail_json(msg=str(exc), results=results)
+        kube.fail(str(exc), results=results)
     result = dict(changed=changed, results=results)
-    if module._diff and diffs:
+    if kube.module._diff and diffs:
         result["diff"] = diffs
-    module.exit_json(**result)
+    kube.exit(**result)
 
 
-def _one(module, api, dyn, definition):
-    p = module.params
+def _one(kube, dyn, definition):
+    p = kube.params
     meta = definition["metadata"]
     name, namespace = meta["name"], meta.get("namespace")
     try:
@@ -212,26 +209,22 @@ def _one(module, api, dyn, definition):
     except Exception as exc:
         raise _kube.KubeError("the API server has no %s/%s: %s" % (definition["apiVersion"], definition["kind"], exc))
     entry = dict(kind=definition["kind"], name=name, namespace=namespace, action="none")
-    try:
-        live = _kube.call(api, dyn.get, resource, name=name, namespace=namespace).to_dict()
-    except _kube.KubeError as exc:
-        if not _kube.is_not_found(exc):
-            raise
-        live = None
+    live = kube.read(dyn.get, resource, name=name, namespace=namespace)
+    live = live.to_dict() if live is not None else None
     header = "%s %s%s" % (definition["kind"], (namespace + "/") if namespace else "", name)
     if p["state"] == "absent":
         if live is None:
             entry["action"] = "absent"
             return entry, None
         entry["action"] = "deleted"
-        if not module.check_mode:
+        if not kube.check_mode:
             kwargs = dict(name=name, namespace=namespace)
             if p["propagation_policy"]:
                 kwargs["body"] = {"apiVersion": "v1", "kind": "DeleteOptions",
                                   "propagationPolicy": p["propagation_policy"]}
-            _kube.call(api, dyn.delete, resource, **kwargs)
+            kube.call(dyn.delete, resource, **kwargs)
             if p["wait"]:
-                _wait_gone(api, dyn, resource, name, namespace, header, p["wait_timeout"])
+                _wait_gone(kube, dyn, resource, name, namespace, header, p["wait_timeout"])
         return entry, dict(before_header=header, after_header=header, before=_yaml(_comparable(live)), after="")
 
     def apply(dry_run):
@@ -241,13 +234,13 @@ def _one(module, api, dyn, definition):
                       content_type="application/apply-patch+yaml", force_conflicts=p["force_conflicts"])
         if dry_run:
             kwargs["dry_run"] = "All"
-        return _kube.call(api, dyn.patch, resource, **kwargs).to_dict()
+        return kube.call(dyn.patch, resource, **kwargs).to_dict()
 
     predicted = apply(dry_run=True)
     if live is not None and _comparable(predicted) == _comparable(live):
         return entry, None
     entry["action"] = "created" if live is None else "updated"
-    if not module.check_mode:
+    if not kube.check_mode:
         predicted = apply(dry_run=False)
     return entry, dict(before_header=header, after_header=header, before=_yaml(_comparable(live)),
                        after=_yaml(_comparable(predicted)))

@@ -72,42 +72,53 @@ elapsed:
   sample: 3.1
 """
 
-import time
-
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import PollTimeout, poll
+
+
+def failing_checks(body):
+    """The ``[-]`` lines of a verbose ``/readyz`` or ``/livez`` answer (list of str), as the
+    API server prints a failed check (``[-]etcd failed: reason withheld``)."""
+    return [line for line in body.splitlines() if line.startswith("[-]")]
+
+
+def health_path(path):
+    """``path`` with the ``verbose`` query parameter, so the answer lists every check."""
+    return path + ("&" if "?" in path else "?") + "verbose"
 
 
 def main():
-    argument_spec = dict(
-        path=dict(type="str", default="/readyz"),
-        timeout=dict(type="int", default=60),
-        poll_interval=dict(type="float", default=1),
+    kube = _kube.KubeModule(
+        dict(
+            path=dict(type="str", default="/readyz"),
+            timeout=dict(type="int", default=60),
+            poll_interval=dict(type="float", default=1),
+            request_timeout=dict(type="int", default=5),
+        ),
+        supports_check_mode=True,
     )
-    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
-    argument_spec["request_timeout"] = dict(type="int", default=5)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    p = module.params
-    api = _kube.api_client_from_module(module)
-    path = p["path"] + ("&" if "?" in p["path"] else "?") + "verbose"
-    start = time.time()
-    status, last = 0, ""
-    while True:
+    p = kube.params
+    path = health_path(p["path"])
+
+    def attempt(_remaining):
         try:
-            status, last = _kube.get_raw(api, path, timeout=p["request_timeout"])
+            status, body = kube.get_raw(path)
         except _kube.KubeError as exc:
-            status, last = 0, str(exc)
-        if status == 200:
-            break
-        if time.time() - start >= p["timeout"]:
-            failing = [line for line in last.splitlines() if line.startswith("[-]")]
-            module.fail_json(msg="%s of %s not ok after %ss: %s" % (
-                p["path"], _kube.server_of(api), p["timeout"],
-                "; ".join(failing) if failing else (last.strip() or "no answer")),
-                status=status, checks=last.splitlines(), elapsed=round(time.time() - start, 2))
-        time.sleep(p["poll_interval"])
-    module.exit_json(changed=False, status=status, checks=[line for line in last.splitlines() if line.strip()],
-                     elapsed=round(time.time() - start, 2))
+            status, body = 0, str(exc)
+        return status == 200, (status, body)
+
+    try:
+        polled = poll(attempt, p["timeout"], p["poll_interval"])
+    except PollTimeout as exc:
+        status, body = exc.state
+        failing = failing_checks(body)
+        kube.fail("%s of %s not ok after %ss: %s" % (
+            p["path"], _kube.server_of(kube.client), p["timeout"],
+            "; ".join(failing) if failing else (body.strip() or "no answer")),
+            status=status, checks=body.splitlines(), elapsed=round(exc.elapsed, 2))
+    status, body = polled.state
+    kube.exit(changed=False, status=status, checks=[line for line in body.splitlines() if line.strip()],
+              elapsed=round(polled.elapsed, 2))
 
 
 if __name__ == "__main__":

@@ -112,11 +112,11 @@ server:
 """
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kubeconfig as kc
+from ansible_collections.hardway.nodejoin.plugins.module_utils._files import write_file
 
 
 def main():
@@ -183,15 +183,8 @@ def main():
         directory = os.path.dirname(path) or "."
         if not os.path.isdir(directory):
             module.fail_json(msg="directory %s does not exist" % directory)
-        fd, tmp = tempfile.mkstemp(prefix=".kubeconfig.", dir=directory)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, to_bytes(kc.dumps(wanted)))
-            os.close(fd)
-            module.atomic_move(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        # 0600 from creation when the mode is symbolic; the token is never readable by others
+        write_file(module, path, to_bytes(kc.dumps(wanted)), p["mode"])
     if os.path.exists(path) or module.check_mode:
         file_args = module.load_file_common_arguments(p)
         if os.path.exists(path):

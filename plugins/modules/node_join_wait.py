@@ -131,137 +131,56 @@ elapsed:
   sample: 10.3
 """
 
-import time
-
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
-
-KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
-
-
-def _csr_common_name(request_pem):
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    try:
-        csr = x509.load_pem_x509_csr(request_pem)
-    except ValueError:
-        return None
-    names = csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return names[0].value if names else None
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _nodes
+from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import PollTimeout, poll
 
 
-def csr_condition(csr):
-    """``Approved,Issued``-style summary of a CSR's status, as ``kubectl get csr`` prints it."""
-    conditions = [c.type for c in (csr.status.conditions or [])] if csr.status else []
-    parts = [c for c in conditions if c in ("Approved", "Denied", "Failed")] or ["Pending"]
-    if csr.status and csr.status.certificate:
-        parts.append("Issued")
-    return ",".join(parts)
-
-
-def find_csr(certs, api, node_name, token_id):
-    import base64
-
-    items = _kube.call(api, certs.list_certificate_signing_request).items
-    wanted_user = "system:bootstrap:%s" % token_id if token_id else None
-    found = None
-    for csr in items:
-        spec = csr.spec
-        if spec.signer_name != KUBELET_CLIENT_SIGNER:
-            continue
-        if wanted_user and spec.username != wanted_user:
-            continue
-        if not (spec.username or "").startswith("system:bootstrap:"):
-            continue
-        request = spec.request
-        if isinstance(request, str):
-            request = base64.b64decode(request)
-        if _csr_common_name(request) != "system:node:%s" % node_name:
-            continue
-        created = csr.metadata.creation_timestamp
-        if found is None or (created and found.metadata.creation_timestamp and created > found.metadata.creation_timestamp):
-            found = csr
-    return found
-
-
-def describe_node(node):
-    ready = next((c for c in (node.status.conditions or []) if c.type == "Ready"), None) if node.status else None
-    internal = next((a.address for a in (node.status.addresses or []) if a.type == "InternalIP"), None) \
-        if node.status else None
-    return dict(
-        name=node.metadata.name,
-        ready=ready.status if ready else "Unknown",
-        ready_reason=ready.reason if ready else None,
-        ready_message=ready.message if ready else None,
-        kubelet_version=node.status.node_info.kubelet_version if node.status and node.status.node_info else None,
-        internal_ip=internal,
-    )
+class _CsrFailed(Exception):
+    """The bootstrap CSR was denied or failed: waiting cannot help."""
 
 
 def main():
-    argument_spec = dict(
-        node_name=dict(type="str", required=True),
-        token_id=dict(type="str"),
-        require_csr=dict(type="bool", default=True),
-        wait_for_ready=dict(type="bool", default=False),
-        timeout=dict(type="int", default=120),
-        poll_interval=dict(type="float", default=0.5),
+    kube = _kube.KubeModule(
+        dict(
+            node_name=dict(type="str", required=True),
+            token_id=dict(type="str"),
+            require_csr=dict(type="bool", default=True),
+            wait_for_ready=dict(type="bool", default=False),
+            timeout=dict(type="int", default=120),
+            poll_interval=dict(type="float", default=0.5),
+        ),
+        supports_check_mode=True,
     )
-    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    p = kube.params
+    core = kube.api("CoreV1Api")
+    certs = kube.api("CertificatesV1Api")
+    serialize = kube.client.sanitize_for_serialization
+    last = dict(node=None, csr=None)
 
-    p = module.params
-    # fails the module with a clear message when the kubernetes library is missing
-    api = _kube.api_client_from_module(module)
-    from kubernetes import client as k8s_client
+    def attempt(_remaining):
+        csrs = [serialize(c) for c in kube.call(certs.list_certificate_signing_request).items]
+        last["csr"] = _nodes.csr_summary(_nodes.find_bootstrap_csr(csrs, p["node_name"], p["token_id"]))
+        failure = _nodes.csr_failure(last["csr"], p["node_name"])
+        if failure:
+            raise _CsrFailed(failure)
+        node = kube.read(core.read_node, p["node_name"])
+        last["node"] = _nodes.node_summary(serialize(node) if node is not None else None)
+        return _nodes.joined(last["node"], last["csr"], p["require_csr"], p["wait_for_ready"]), dict(last)
 
-    core = k8s_client.CoreV1Api(api)
-    certs = k8s_client.CertificatesV1Api(api)
-    start = time.time()
-    deadline = start + p["timeout"]
-    node_info = csr_info = None
-    while True:
-        try:
-            csr = find_csr(certs, api, p["node_name"], p["token_id"])
-            if csr is not None:
-                csr_info = dict(name=csr.metadata.name, username=csr.spec.username,
-                                condition=csr_condition(csr), signer_name=csr.spec.signer_name)
-                if "Denied" in csr_info["condition"] or "Failed" in csr_info["condition"]:
-                    module.fail_json(msg="CSR %s of %s was %s: the node cannot get its client certificate; "
-                                         "see 'kubectl describe csr %s'"
-                                         % (csr_info["name"], p["node_name"], csr_info["condition"], csr_info["name"]),
-                                     csr=csr_info, node=node_info)
-            try:
-                node_info = describe_node(_kube.call(api, core.read_node, p["node_name"]))
-            except _kube.KubeError as exc:
-                if not _kube.is_not_found(exc):
-                    raise
-                node_info = None
-        except _kube.KubeError as exc:
-            module.fail_json(msg=str(exc))
-        csr_done = csr_info is not None and csr_info["condition"] == "Approved,Issued"
-        done = node_info is not None and (csr_done or not p["require_csr"]) and \
-            (node_info["ready"] == "True" or not p["wait_for_ready"])
-        if done:
-            break
-        if time.time() >= deadline:
-            missing = []
-            if node_info is None:
-                missing.append("Node %s is not registered" % p["node_name"])
-            if p["require_csr"] and not csr_done:
-                missing.append("no bootstrap CSR for system:node:%s%s" % (
-                    p["node_name"], " from system:bootstrap:%s" % p["token_id"] if p["token_id"] else "")
-                    if csr_info is None else "CSR %s is %s (auto-approval needs the nodeclient "
-                    "ClusterRoleBinding; approve by hand with 'kubectl certificate approve %s')"
-                    % (csr_info["name"], csr_info["condition"], csr_info["name"]))
-            if p["wait_for_ready"] and node_info is not None and node_info["ready"] != "True":
-                missing.append("Node is not Ready: %s" % (node_info["ready_message"] or node_info["ready_reason"]))
-            module.fail_json(msg="after %ss: %s. On the worker, 'journalctl -u kubelet' tells why."
-                             % (p["timeout"], "; ".join(missing)), node=node_info, csr=csr_info,
-                             elapsed=round(time.time() - start, 2))
-        time.sleep(p["poll_interval"])
-    module.exit_json(changed=False, node=node_info, csr=csr_info, elapsed=round(time.time() - start, 2))
+    try:
+        polled = poll(attempt, p["timeout"], p["poll_interval"])
+    except _CsrFailed as exc:
+        kube.fail(str(exc), csr=last["csr"], node=last["node"])
+    except _kube.KubeError as exc:
+        kube.fail(str(exc))
+    except PollTimeout as exc:
+        state = exc.state
+        missing = _nodes.missing(state["node"], state["csr"], p["node_name"], p["token_id"], p["require_csr"],
+                                 p["wait_for_ready"])
+        kube.fail("after %ss: %s. On the worker, 'journalctl -u kubelet' tells why." % (p["timeout"], "; ".join(missing)),
+                  node=state["node"], csr=state["csr"], elapsed=round(exc.elapsed, 2))
+    kube.exit(changed=False, node=polled.state["node"], csr=polled.state["csr"], elapsed=round(polled.elapsed, 2))
 
 
 if __name__ == "__main__":

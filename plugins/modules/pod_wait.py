@@ -145,75 +145,76 @@ elapsed:
   sample: 0.73
 """
 
-import time
-
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _pods
+from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import Deadline, PollTimeout, poll
 
 
-def _events(api, core, namespace, names):
+class _Hopeless(Exception):
+    """A Pod cannot start by itself: fail before the timeout."""
+
+
+def _events(kube, core, namespace, names):
     events = []
     for name in names:
-        found = _kube.call(api, core.list_namespaced_event, namespace, field_selector="involvedObject.name=%s" % name)
-        events.extend(api.sanitize_for_serialization(e) for e in found.items)
+        found = kube.call(core.list_namespaced_event, namespace, field_selector="involvedObject.name=%s" % name)
+        events.extend(kube.client.sanitize_for_serialization(e) for e in found.items)
     return _pods.format_events(events)
 
 
 def main():
-    argument_spec = dict(
-        namespace=dict(type="str", default="default"),
-        label_selector=dict(type="str", required=True),
-        condition=dict(type="str", default="Running", choices=list(_pods.CONDITIONS)),
-        count=dict(type="int"),
-        nodes=dict(type="list", elements="str", default=[]),
-        fail_on_reasons=dict(type="list", elements="str", default=list(_pods.HOPELESS_REASONS)),
-        events_for=dict(type="list", elements="str", default=[]),
-        timeout=dict(type="int", default=180),
-        poll_interval=dict(type="float", default=1.0),
+    kube = _kube.KubeModule(
+        dict(
+            namespace=dict(type="str", default="default"),
+            label_selector=dict(type="str", required=True),
+            condition=dict(type="str", default="Running", choices=list(_pods.CONDITIONS)),
+            count=dict(type="int"),
+            nodes=dict(type="list", elements="str", default=[]),
+            fail_on_reasons=dict(type="list", elements="str", default=list(_pods.HOPELESS_REASONS)),
+            events_for=dict(type="list", elements="str", default=[]),
+            timeout=dict(type="int", default=180),
+            poll_interval=dict(type="float", default=1.0),
+        ),
+        supports_check_mode=True,
     )
-    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-
-    p = module.params
+    p = kube.params
     count = p["count"] if p["count"] is not None else max(len(p["nodes"]), 1)
-    # fails the module with a clear message when the kubernetes library is missing
-    api = _kube.api_client_from_module(module)
-    from kubernetes import client as k8s_client
+    core = kube.api("CoreV1Api")
+    clock = Deadline(p["timeout"])
 
-    core = k8s_client.CoreV1Api(api)
-    start = time.time()
-    deadline = start + p["timeout"]
-    summaries = []
-
-    def fail(why):
+    def fail(why, summaries):
         names = [s["name"] for s in summaries] + p["events_for"]
         try:
-            events = _events(api, core, p["namespace"], names)
+            events = _events(kube, core, p["namespace"], names)
         except _kube.KubeError as exc:
             events = ["(events not readable: %s)" % exc]
         lines = [_pods.describe_pod(s) for s in summaries] or ["no Pod matches %s in namespace %s"
                                                                % (p["label_selector"], p["namespace"])]
-        module.fail_json(msg="%s. Pods: %s. Last events: %s" % (why, "; ".join(lines), " | ".join(events) or "none"),
-                         pods=summaries, events=events, elapsed=round(time.time() - start, 2))
+        kube.fail("%s. Pods: %s. Last events: %s" % (why, "; ".join(lines), " | ".join(events) or "none"),
+                  pods=summaries, events=events, elapsed=round(clock.elapsed(), 2))
 
-    while True:
+    def attempt(_remaining):
         try:
-            found = _kube.call(api, core.list_namespaced_pod, p["namespace"], label_selector=p["label_selector"])
+            found = kube.call(core.list_namespaced_pod, p["namespace"], label_selector=p["label_selector"])
         except _kube.KubeError as exc:
-            module.fail_json(msg=str(exc), elapsed=round(time.time() - start, 2))
-        summaries = sorted((_pods.pod_summary(api.sanitize_for_serialization(pod)) for pod in found.items),
+            kube.fail(str(exc), elapsed=round(clock.elapsed(), 2))
+        summaries = sorted((_pods.pod_summary(kube.client.sanitize_for_serialization(pod)) for pod in found.items),
                            key=lambda s: s["name"])
         done, missing = _pods.evaluate(summaries, p["condition"], count, p["nodes"])
-        if done:
-            break
-        stuck = _pods.hopeless(summaries, p["fail_on_reasons"])
-        if stuck:
-            fail("Pod %s cannot start (%s)" % (stuck[0]["name"], stuck[0]["reason"]))
-        if time.time() >= deadline:
-            fail("after %ss: %s" % (p["timeout"], "; ".join(missing)))
-        time.sleep(p["poll_interval"])
-    module.exit_json(changed=False, pods=summaries, elapsed=round(time.time() - start, 2))
+        if not done:
+            stuck = _pods.hopeless(summaries, p["fail_on_reasons"])
+            if stuck:
+                raise _Hopeless("Pod %s cannot start (%s)" % (stuck[0]["name"], stuck[0]["reason"]), summaries)
+        return done, (summaries, missing)
+
+    try:
+        polled = poll(attempt, p["timeout"], p["poll_interval"])
+    except _Hopeless as exc:
+        fail(exc.args[0], exc.args[1])
+    except PollTimeout as exc:
+        summaries, missing = exc.state
+        fail("after %ss: %s" % (p["timeout"], "; ".join(missing)), summaries)
+    kube.exit(changed=False, pods=polled.state[0], elapsed=round(polled.elapsed, 2))
 
 
 if __name__ == "__main__":

@@ -185,10 +185,11 @@ backup_file:
 """
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+
+from ansible_collections.hardway.nodejoin.plugins.module_utils._files import write_file
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils._systemd_unit import (
     UnitFileError,
@@ -222,15 +223,6 @@ def _normalise_flags(module, flags, state):
                              % (name, type(raw_value).__name__))
         result.append((name, value))
     return result
-
-
-def _write(module, b_path, text):
-    b_dir = os.path.dirname(b_path) or b"."
-    fd, tmp = tempfile.mkstemp(dir=b_dir, prefix=b".ansible_systemd_unit_flags.", suffix=b".tmp")
-    module.add_cleanup_file(tmp)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(text.encode("utf-8", "surrogateescape"))
-    module.atomic_move(tmp, b_path, unsafe_writes=module.params["unsafe_writes"])
 
 
 def main():
@@ -285,9 +277,9 @@ def main():
         )
 
     if changes and not module.check_mode:
-        if module.params["backup"]:
-            result["backup_file"] = module.backup_local(path)
-        _write(module, b_path, after)
+        written = write_file(module, path, after.encode("utf-8", "surrogateescape"), backup=module.params["backup"])
+        if written["backup_file"]:
+            result["backup_file"] = written["backup_file"]
 
     file_args = module.load_file_common_arguments(module.params)
     result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])

@@ -273,11 +273,11 @@ privatekey_path:
 
 import datetime
 import os
-import tempfile
-import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.hardway.nodejoin.plugins.module_utils._files import write_file
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
     CRYPTOGRAPHY_IMPORT_ERROR,
@@ -308,62 +308,6 @@ def _read(module, path, what):
             return handle.read()
     except (IOError, OSError) as exc:
         module.fail_json(msg='cannot read %s %s: %s' % (what, path, to_native(exc)))
-
-
-def _octal_mode(mode):
-    """Mode as an int when it is numeric (int or octal string), else None (symbolic)."""
-    if mode is None:
-        return None
-    if isinstance(mode, int):
-        return mode & 0o7777
-    try:
-        return int(str(mode).strip(), 8) & 0o7777
-    except ValueError:
-        return None
-
-
-def _write_atomic(module, path, content, mode):
-    """Write content to path via a temp file in the same directory.
-
-    The temp file gets its final (numeric) mode, or 0600 for symbolic modes, and
-    the current owner of path before any byte is written. atomic_move is told
-    not to copy the old file's attributes (that would re-apply an old, maybe
-    wider, mode) and runs under a umask that keeps a newly created file at
-    that mode; set_fs_attributes_if_different does the rest afterwards.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    initial = _octal_mode(mode)
-    if initial is None:
-        initial = 0o600
-    fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
-    try:
-        try:
-            os.fchmod(fd, initial)
-            if os.path.exists(path):
-                st = os.stat(path)
-                try:
-                    os.fchown(fd, st.st_uid, st.st_gid)
-                except OSError:
-                    pass
-            view = memoryview(content)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        old_umask = os.umask(~initial & 0o777)
-        try:
-            module.atomic_move(tmp, path, unsafe_writes=module.params['unsafe_writes'], keep_dest_attrs=False)
-        finally:
-            os.umask(old_umask)
-    except Exception as exc:
-        if os.path.exists(tmp):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        module.fail_json(msg='cannot write %s: %s' % (path, to_native(exc)), exception=traceback.format_exc())
 
 
 def _parse_sans(module, values):
@@ -536,8 +480,8 @@ def main():
         except PKIError as exc:
             module.fail_json(msg=to_native(exc))
         if new_key:
-            _write_atomic(module, key_path, private_key_to_pem(key), params['privatekey_mode'])
-        _write_atomic(module, cert_path, certificate_to_pem(new_cert), params['mode'])
+            write_file(module, key_path, private_key_to_pem(key), params['privatekey_mode'])
+        write_file(module, cert_path, certificate_to_pem(new_cert), params['mode'])
 
     # --- file attributes ---------------------------------------------------
     key_args = module.load_file_common_arguments(params, path=key_path)

@@ -536,3 +536,116 @@ def test_unicode_content_is_signed_as_utf8():
                         hashlib.sha256).digest()
     assert signature == b64url(expected)
     assert bt.verify_detached_jws(detached, content, token_id, token_secret)
+
+
+# --- find_reusable / choose_token (what bootstrap_token decides) --------------------------
+
+MANAGED_LABELS = {bt.MANAGED_LABEL[0]: bt.MANAGED_LABEL[1]}
+
+
+def api_secret(token, labels=MANAGED_LABELS, secret_type=bt.SECRET_TYPE, **fields):
+    """A token Secret as the API returns it (sanitized dict, base64 data)."""
+    token_id, token_secret = token.split(".")
+    data = {"token-id": token_id, "token-secret": token_secret,
+            "usage-bootstrap-authentication": "true", "usage-bootstrap-signing": "true",
+            "auth-extra-groups": "system:bootstrappers:hardway-nodejoin",
+            "description": "made by hardway.nodejoin"}
+    data.update(fields)
+    data = dict((k, v) for k, v in data.items() if v is not None)
+    return {"type": secret_type, "data": dict((k, base64.b64encode(v.encode()).decode()) for k, v in data.items()),
+            "metadata": {"name": bt.SECRET_PREFIX + token_id, "labels": dict(labels), "resourceVersion": "42"}}
+
+
+def wanted(**extra):
+    w = dict(token=None, reuse=True, usages=["authentication", "signing"],
+             groups=["system:bootstrappers:hardway-nodejoin"], labels={}, ttl=86400, min_remaining=3600,
+             description="made by hardway.nodejoin")
+    w.update(extra)
+    return w
+
+
+def in_hours(hours):
+    return bt.format_expiration(NOW + datetime.timedelta(hours=hours))
+
+
+T1 = "aaaaaa.aaaaaaaaaaaaaaaa"
+T2 = "bbbbbb.bbbbbbbbbbbbbbbb"
+T3 = "cccccc.cccccccccccccccc"
+
+
+def test_find_reusable_takes_the_longest_lived_fitting_token():
+    secrets = [api_secret(T1, expiration=in_hours(5)), api_secret(T2, expiration=in_hours(20)),
+               api_secret(T3, expiration=in_hours(0.5))]
+    token, info = bt.find_reusable(secrets, ["authentication", "signing"], ["system:bootstrappers:hardway-nodejoin"],
+                                   {}, 3600, now=NOW)
+    assert token == T2 and info["token_id"] == "bbbbbb" and info["expires_in"] == 20 * 3600
+    # a token that never expires outlives every other
+    secrets.append(api_secret("dddddd.dddddddddddddddd", expiration=None))
+    assert bt.find_reusable(secrets, ["authentication", "signing"], ["system:bootstrappers:hardway-nodejoin"],
+                            {}, 3600, now=NOW)[0] == "dddddd.dddddddddddddddd"
+
+
+@pytest.mark.parametrize("secret", [
+    api_secret(T1, expiration=in_hours(-1)),                              # expired
+    api_secret(T1, expiration=in_hours(0.5)),                             # not enough time left
+    api_secret(T1, expiration=in_hours(5), **{"usage-bootstrap-signing": None}),   # other usages
+    api_secret(T1, expiration=in_hours(5), **{"auth-extra-groups": "system:bootstrappers:other"}),
+    api_secret(T1, expiration=in_hours(5), labels=dict(MANAGED_LABELS, **{"hardway.nodejoin/node-name": "w1"})),
+    api_secret(T1, expiration=in_hours(5), secret_type="Opaque"),
+    api_secret(T1, expiration="yesterday"),                               # unreadable expiry counts as expired
+])
+def test_find_reusable_refuses(secret):
+    assert bt.find_reusable([secret], ["authentication", "signing"], ["system:bootstrappers:hardway-nodejoin"],
+                            {}, 3600, now=NOW) is None
+
+
+def test_per_worker_and_shared_tokens_never_stand_in_for_each_other():
+    shared = api_secret(T1, expiration=in_hours(5))
+    worker1 = api_secret(T2, expiration=in_hours(5), labels=dict(MANAGED_LABELS, **{"hardway.nodejoin/node-name": "w1"}))
+    assert bt.choose_token(wanted(), managed=[shared, worker1], now=NOW)["token"] == T1
+    per_worker = wanted(labels={"hardway.nodejoin/node-name": "w1"})
+    assert bt.choose_token(per_worker, managed=[shared, worker1], now=NOW)["token"] == T2
+    fresh = bt.choose_token(wanted(labels={"hardway.nodejoin/node-name": "w2"}), managed=[shared, worker1], now=NOW,
+                            generate=lambda: T3)
+    assert fresh["action"] == "created" and fresh["token"] == T3
+    assert fresh["manifest"]["metadata"]["labels"]["hardway.nodejoin/node-name"] == "w2"
+
+
+def test_choose_reuses_without_a_manifest():
+    choice = bt.choose_token(wanted(), managed=[api_secret(T1, expiration=in_hours(5))], now=NOW)
+    assert choice == dict(action="reused", token=T1, token_id="aaaaaa", expiration=in_hours(5), manifest=None)
+
+
+def test_choose_creates_with_a_generated_token_when_nothing_fits_or_reuse_is_off():
+    secrets = [api_secret(T1, expiration=in_hours(5))]
+    for w in (wanted(min_remaining=6 * 3600), wanted(reuse=False)):
+        choice = bt.choose_token(w, managed=secrets, now=NOW, generate=lambda: T3)
+        assert choice["action"] == "created" and choice["token"] == T3 and choice["token_id"] == "cccccc"
+        assert choice["expiration"] == in_hours(24)
+        assert choice["manifest"] == bt.secret_manifest("cccccc", "cccccccccccccccc", expiration=in_hours(24),
+                                                        usages=w["usages"], groups=w["groups"],
+                                                        description=w["description"], labels={})
+
+
+def test_choose_given_token_none_updated_created():
+    given = wanted(token=T1)
+    assert bt.choose_token(given, existing=None, now=NOW)["action"] == "created"
+    same = api_secret(T1, expiration=in_hours(10))
+    choice = bt.choose_token(given, existing=same, now=NOW)
+    assert choice["action"] == "none" and choice["expiration"] == in_hours(10) and choice["manifest"] is None
+    for stale in (api_secret(T1, expiration=in_hours(0.5)),                       # expires too soon
+                  api_secret("aaaaaa.zzzzzzzzzzzzzzzz", expiration=in_hours(10)),  # other secret
+                  api_secret(T1, expiration=in_hours(10), description="other"),
+                  api_secret(T1, expiration=None)):                               # never expires, ttl wants it to
+        choice = bt.choose_token(given, existing=stale, now=NOW)
+        assert choice["action"] == "updated", stale
+        assert choice["manifest"]["metadata"]["resourceVersion"] == "42"
+        assert choice["expiration"] == in_hours(24)
+    # ttl 0: a token that never expires is right as it is
+    assert bt.choose_token(wanted(token=T1, ttl=0), existing=api_secret(T1, expiration=None), now=NOW)["action"] == "none"
+
+
+def test_choose_never_touches_a_secret_of_another_type():
+    with pytest.raises(bt.BootstrapTokenError, match="is of type Opaque, not bootstrap.kubernetes.io/token") as info:
+        bt.choose_token(wanted(token=T1), existing=api_secret(T1, secret_type="Opaque"), now=NOW)
+    assert "aaaaaaaaaaaaaaaa" not in str(info.value)

@@ -488,6 +488,30 @@ def test_error_value_with_whitespace_or_newline(value):
         edit_flags(ONE_LINE, present={"--a": value})
 
 
+@pytest.mark.parametrize("name", ["--x\n", "--x\r", "--a\x00b", "--a\x7f", "--a\x1b[31m", "--x\n--y"])
+def test_error_flag_name_with_control_character_names_the_flag(name):
+    # "--x\n" used to pass: "$" in the name pattern matched before the trailing newline
+    for request in (dict(present={name: "1"}), dict(absent=[name])):
+        with pytest.raises(UnitFileError) as info:
+            edit_flags(ONE_LINE, **request)
+        assert "flag name %r" % (name,) in str(info.value)
+        assert "control character" in str(info.value) or "not a plain --name" in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "a\x7f", "\x1b[31m", "a\x08"])
+def test_error_value_with_control_character_names_the_flag(value):
+    with pytest.raises(UnitFileError) as info:
+        edit_flags(ONE_LINE, present={"--node-ip": value})
+    assert "value of --node-ip contains a control character" in str(info.value)
+
+
+def test_flag_value_with_a_newline_is_never_written():
+    # the module turns UnitFileError into a failure: no extra line reaches the unit
+    for present in ({"--x\n": "1"}, {"--x": "1\nExecStartPre=/bin/evil"}):
+        with pytest.raises(UnitFileError):
+            edit_flags(ONE_LINE, present=present)
+
+
 @pytest.mark.parametrize("value", ['"x"', "it's", "a\\b"])
 def test_error_value_with_quote_or_backslash(value):
     with pytest.raises(UnitFileError, match=r"out of scope"):

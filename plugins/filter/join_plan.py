@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hardway.nodejoin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+name: join_plan
+short_description: What the join does with each worker: join, joined already, or refuse
+version_added: 0.3.0
+description:
+  - From each worker's preflight facts (RV(hardway.nodejoin.node_preflight#module:kubelet), machine id) and the
+    Nodes the cluster has (RV(hardway.nodejoin.node_info#module:nodes)), decides per worker V(joined) (its
+    kubelet runs with a kubeconfig: nothing is changed), V(join), or V(refuse) (a Ready Node of that name
+    belongs to another machine, as kubeadm's preflight refuses).
+author:
+  - hardway.nodejoin maintainers (!UNKNOWN)
+options:
+  _input:
+    description: Worker name mapped to its preflight result (node_name, machine_id, kubelet).
+    type: dict
+    required: true
+  nodes:
+    description: Node name mapped to its summary or V(null) (the RV(hardway.nodejoin.node_info#module:nodes) result).
+    type: dict
+    required: true
+'''
+
+EXAMPLES = r'''
+- name: Plan
+  ansible.builtin.set_fact:
+    plan: "{{ workers | hardway.nodejoin.join_plan(cluster.nodes) }}"
+'''
+
+RETURN = r'''
+_value:
+  description: Worker name mapped to C(state) (join, joined, refuse), C(reason), C(node_name).
+  type: dict
+'''
+
+from ansible_collections.hardway.nodejoin.plugins.module_utils._preflight import join_state
+
+
+def join_plan(workers, nodes):
+    """{worker: preflight} , {node: summary|None} -> {worker: {state, reason, node_name}}."""
+    plan = {}
+    for worker, facts in (workers or {}).items():
+        kubelet = facts.get("kubelet") or {}
+        node = (nodes or {}).get(facts.get("node_name"))
+        state, reason = join_state(dict(kubeconfig_exists=kubelet.get("kubeconfig_exists"),
+                                        kubeconfig=kubelet.get("kubeconfig")), node, facts.get("machine_id"))
+        plan[worker] = dict(state=state, reason=reason, node_name=facts.get("node_name"))
+    return plan
+
+
+class FilterModule(object):
+    """hardway.nodejoin.join_plan"""
+
+    def filters(self):
+        return {"join_plan": join_plan}

@@ -1,0 +1,269 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hardway.nodejoin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checks made before a worker joins, as pure functions (kubeadm's join preflight, adapted).
+
+Each ``*_problem`` function returns ``None`` when all is well, else one sentence that says
+what is wrong and what to fix. Nothing here touches the host or the network; the
+``node_preflight`` module gathers the facts and calls these.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import re
+from email.utils import parsedate_to_datetime
+
+#: Minor versions a kubelet may be older than kube-apiserver (Kubernetes version skew
+#: policy, https://kubernetes.io/releases/version-skew-policy/#kubelet: since 1.28, 3).
+KUBELET_MAX_MINOR_SKEW = 3
+
+_VERSION_RE = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def kubelet_node_name(running_flags, config, hostname):
+    """The name the kubelet registers its Node under.
+
+    As the kubelet does (``pkg/util/node.GetHostname``): ``--hostname-override`` if set,
+    else ``hostnameOverride`` of its configuration, else the machine's hostname; blanks
+    trimmed and lowercased.
+
+    :arg running_flags: ``{"--flag": value}`` of the kubelet command line.
+    :arg config: the kubelet's merged KubeletConfiguration (dict; may be empty).
+    :arg hostname: ``os.uname().nodename`` (str).
+    :returns: the node name (str).
+    """
+    name = (running_flags or {}).get("--hostname-override") or (config or {}).get("hostnameOverride") or hostname
+    return (name or "").strip().lower()
+
+
+def merge_config(documents):
+    """Merge KubeletConfiguration documents the way the kubelet merges its ``--config``
+    file and ``--config-dir`` drop-ins: in order, later values win, mappings merge
+    key by key, lists and scalars are replaced
+    (https://kubernetes.io/docs/tasks/administer-cluster/kubelet-config-file/#kubelet-conf-d).
+
+    :arg documents: list of dicts (``None`` entries are skipped).
+    :returns: the merged dict.
+    """
+    merged = {}
+    for doc in documents:
+        if isinstance(doc, dict):
+            _merge_into(merged, doc)
+    return merged
+
+
+def _merge_into(base, extra):
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge_into(base[key], value)
+        else:
+            base[key] = value
+
+
+def kubelet_api_settings(config):
+    """The kubelet API access settings of a KubeletConfiguration, with the kubelet's
+    defaults for ``kubelet.config.k8s.io/v1beta1`` where unset.
+
+    :returns: ``dict(anonymous=bool, webhook=bool, authorization=str, read_only_port=int)``.
+    """
+    authn = (config or {}).get("authentication") or {}
+    authz = (config or {}).get("authorization") or {}
+    return dict(
+        anonymous=bool((authn.get("anonymous") or {}).get("enabled", False)),
+        webhook=bool((authn.get("webhook") or {}).get("enabled", True)),
+        authorization=authz.get("mode") or "Webhook",
+        read_only_port=int((config or {}).get("readOnlyPort", 0) or 0),
+    )
+
+
+def stricter_api_settings(existing, wanted):
+    """Never weaken: combine what a kubelet has now with what the join would write.
+
+    :arg existing: :func:`kubelet_api_settings` of the kubelet's current configuration,
+        or ``None`` when it has none.
+    :arg wanted: ``dict(anonymous=bool, webhook=bool, authorization="Webhook"|"AlwaysAllow")``.
+    :returns: ``(settings, kept)``: the settings to write (anonymous off if either is
+        off, webhook authentication on if either is on, ``Webhook`` authorization if
+        either uses it) and the list of names where the existing, stricter value was kept.
+    """
+    if not existing:
+        return dict(wanted), []
+    result = dict(wanted)
+    kept = []
+    if wanted["anonymous"] and not existing["anonymous"]:
+        result["anonymous"] = False
+        kept.append("authentication.anonymous.enabled")
+    if not wanted["webhook"] and existing["webhook"]:
+        result["webhook"] = True
+        kept.append("authentication.webhook.enabled")
+    if wanted["authorization"] == "AlwaysAllow" and existing["authorization"] == "Webhook":
+        result["authorization"] = "Webhook"
+        kept.append("authorization.mode")
+    return result, kept
+
+
+def parse_version(text):
+    """``(major, minor, patch)`` of ``v1.36.3`` / ``Kubernetes v1.36.3`` / ``1.36``; ``None``
+    when no version is found."""
+    match = _VERSION_RE.search(text or "")
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+
+
+def version_skew_problem(kubelet_version, server_version, max_minor_skew=KUBELET_MAX_MINOR_SKEW):
+    """The kubelet must not be newer than kube-apiserver, nor more than ``max_minor_skew``
+    minor versions older (Kubernetes version skew policy). Unknown versions pass."""
+    kubelet, server = parse_version(kubelet_version), parse_version(server_version)
+    if not kubelet or not server:
+        return None
+    if kubelet[:2] > server[:2]:
+        return ("the kubelet (v%d.%d) is newer than kube-apiserver (v%d.%d): the version skew policy forbids "
+                "it; install a kubelet of v%d.%d or older" % (kubelet[:2] + server[:2] + server[:2]))
+    if kubelet[0] == server[0] and server[1] - kubelet[1] > max_minor_skew:
+        return ("the kubelet (v%d.%d) is more than %d minor versions older than kube-apiserver (v%d.%d): "
+                "upgrade the kubelet" % (kubelet[:2] + (max_minor_skew,) + server[:2]))
+    return None
+
+
+def clock_skew_seconds(date_header, now):
+    """Seconds this host's clock is ahead (+) or behind (-) the server's, from an HTTP
+    ``Date`` header (RFC 9110, IMF-fixdate) and ``now`` (aware UTC datetime). ``None``
+    when the header is missing or unreadable."""
+    if not date_header:
+        return None
+    try:
+        server = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if server is None:
+        return None
+    if server.tzinfo is None:
+        server = server.replace(tzinfo=datetime.timezone.utc)
+    return (now - server).total_seconds()
+
+
+def clock_skew_problem(skew, max_skew):
+    """A clock more than ``max_skew`` seconds off breaks certificates and token expiry."""
+    if skew is None or abs(skew) <= max_skew:
+        return None
+    return ("this host's clock is %.0f s %s the API server's (more than %d s): certificates and bootstrap "
+            "tokens would look not yet valid or expired; synchronise the clock (e.g. systemd-timesyncd or "
+            "chrony)" % (abs(skew), "ahead of" if skew > 0 else "behind", max_skew))
+
+
+def token_review_problem(status, body, token_id, server):
+    """Judge the answer to a ``SelfSubjectReview`` POSTed with the bootstrap token
+    (authentication.k8s.io/v1; the API server answers with the identity the token
+    authenticates as, ``system:bootstrap:<token-id>``, or ``401`` when it knows no such
+    valid token).
+
+    :arg status: HTTP status (int).
+    :arg body: the decoded JSON answer (dict) or ``None``.
+    :returns: ``(problem_or_None, user_info_dict)``. The token secret is never part of
+        the message.
+    """
+    if status == 401:
+        return ("the API server %s does not accept bootstrap token %s (401 Unauthorized): it is unknown, "
+                "expired, or kube-apiserver runs without --enable-bootstrap-token-auth=true. Make a new token "
+                "(run the control_plane role, or 'kubeadm token create'-style: a Secret bootstrap-token-<id> "
+                "in kube-system) and run again" % (server, token_id)), {}
+    if status == 404:
+        # SelfSubjectReview is GA since 1.28; older servers cannot answer: not a failure.
+        return None, {}
+    if status not in (200, 201):
+        return ("checking bootstrap token %s against %s failed with HTTP %s" % (token_id, server, status)), {}
+    user = ((body or {}).get("status") or {}).get("userInfo") or {}
+    expected = "system:bootstrap:%s" % token_id
+    if user.get("username") != expected:
+        return ("the API server %s authenticates the token as %r, not %s: this is no bootstrap token"
+                % (server, user.get("username"), expected)), user
+    if "system:bootstrappers" not in (user.get("groups") or []):
+        return ("token %s is not in the group system:bootstrappers on %s" % (token_id, server)), user
+    return None, user
+
+
+def cgroup_driver_problem(kubelet_driver, runc_systemd_cgroup):
+    """The kubelet's ``cgroupDriver`` must be containerd's runc cgroup driver
+    (``SystemdCgroup``), as the kubelet docs require ("Configuring a cgroup driver").
+    ``None`` values (unknown) pass."""
+    if kubelet_driver is None or runc_systemd_cgroup is None:
+        return None
+    runtime = "systemd" if runc_systemd_cgroup else "cgroupfs"
+    if kubelet_driver != runtime:
+        return ("the kubelet's cgroupDriver is %s but containerd's runc uses %s (SystemdCgroup = %s): pods would "
+                "fail; make them the same (kubelet config cgroupDriver, or containerd's SystemdCgroup)"
+                % (kubelet_driver, runtime, "true" if runc_systemd_cgroup else "false"))
+    return None
+
+
+def swap_problem(proc_swaps, fail_swap_on):
+    """Swap on while the kubelet's ``failSwapOn`` (default true) holds makes it refuse to start.
+
+    :arg proc_swaps: the text of ``/proc/swaps`` (a header line, then one line per device).
+    """
+    devices = [line.split()[0] for line in (proc_swaps or "").splitlines()[1:] if line.strip()]
+    if devices and fail_swap_on:
+        return ("swap is on (%s) and the kubelet's failSwapOn is true: the kubelet would not start; turn swap "
+                "off (swapoff -a and /etc/fstab) or set failSwapOn: false" % ", ".join(devices))
+    return None
+
+
+def runc_systemd_cgroup(containerd_config_dump):
+    """``SystemdCgroup`` of containerd's runc runtime from ``containerd config dump`` (TOML
+    text): ``True``/``False``, or ``None`` when not found or inconsistent."""
+    values = set(re.findall(r"SystemdCgroup\s*=\s*(true|false)", containerd_config_dump or ""))
+    if len(values) != 1:
+        return None
+    return values.pop() == "true"
+
+
+def join_state(worker, node, machine_id=None):
+    """Decide, on the control plane, what the join does with one worker.
+
+    :arg worker: the worker's preflight facts: ``dict(kubeconfig_exists=bool, ...)``.
+    :arg node: the Node of the worker's node name (``dict(ready=str, machine_id=str)``)
+        or ``None`` when the cluster has none.
+    :arg machine_id: the worker's ``/etc/machine-id``.
+    :returns: ``(state, reason)`` with ``state`` ``"joined"`` (its kubelet runs with a
+        kubeconfig: nothing to do), ``"join"``, or ``"refuse"`` (a Ready Node of that
+        name belongs to another machine, as kubeadm's preflight refuses).
+    """
+    if worker.get("kubeconfig_exists"):
+        return "joined", "the kubelet runs with the kubeconfig %s" % worker.get("kubeconfig")
+    if node and node.get("ready") == "True":
+        other = node.get("machine_id")
+        if not machine_id or not other or other != machine_id:
+            return "refuse", ("a Ready Node named %s already exists%s: delete it (kubectl delete node %s) or give "
+                              "this machine another name (the kubelet's --hostname-override)"
+                              % (node.get("name"), " and belongs to machine %s" % other if other else "",
+                                 node.get("name")))
+    return "join", None
+
+
+#: (pattern in the kubelet's log, likely cause) for a TLS bootstrap that did not finish.
+_CAUSES = (
+    (re.compile(r"Unauthorized"),
+     "the API server rejected the bootstrap token (401): the token is unknown or expired, or bootstrap "
+     "token authentication is off on the API server it reached"),
+    (re.compile(r"x509|certificate (has expired|is not yet valid|signed by unknown)", re.I),
+     "TLS failed (x509): the CA in the bootstrap kubeconfig did not sign the API server's certificate, the "
+     "server's address is not among its SANs, or a clock is wrong"),
+    (re.compile(r"connection refused|no route to host|i/o timeout|dial tcp", re.I),
+     "the kubelet cannot reach the API server: check worker_api_server and the network"),
+    (re.compile(r"[Ff]orbidden"),
+     "the bootstrap identity may not create CSRs (403): check the kubelet-bootstrap ClusterRoleBinding"),
+)
+
+
+def likely_cause(log_lines):
+    """The likely cause of a failed TLS bootstrap from the kubelet's last log lines (list
+    of str), newest last; ``None`` when no known pattern matches."""
+    for line in reversed(list(log_lines or [])):
+        for pattern, cause in _CAUSES:
+            if pattern.search(line):
+                return cause
+    return None
