@@ -8,7 +8,8 @@
 # 1. The venv .venv-X.Y of that ansible-core (tests/range-venv: tests/ansible-core-range names
 #    the versions and their Pythons, tests/requirements-range.txt the rest).
 # 2. The checkout is built with ansible-galaxy (galaxy.yml's build_ignore applies) and the tarball
-#    installed into a temp tree .../ansible_collections/hardway/nodejoin, as ansible-test requires.
+#    installed into a temp tree .../ansible_collections/hardway/nodejoin, as ansible-test requires;
+#    the checkout's tests/ and benchmarks/ (not in the tarball) are added there.
 # 3. ansible-test sanity --local runs there. It still makes one venv per test (cached under
 #    .cache/sanity-home/.ansible/test/venv) and bootstraps pip into each with get-pip.py from its
 #    CI file server, which is unreachable here: a stand-in (tests/sanity/get_pip_shim.py) is put
@@ -83,6 +84,10 @@ ansible-galaxy collection build --output-path "$TMP/dist" "$ROOT" >/dev/null
 ansible-galaxy collection install --force -p "$TMP" "$TMP"/dist/$NAMESPACE-$NAME-*.tar.gz >/dev/null
 COLL=$TMP/ansible_collections/$NAMESPACE/$NAME
 [[ -f $COLL/MANIFEST.json ]] || { echo "[sanity] collection not installed at $COLL" >&2; exit 1; }
+# The tarball leaves out tests/ and benchmarks/ (users can't run them without lab/), but their
+# Python and shell code is the project's too: put the checkout's tracked copies beside it, so
+# sanity (pylint, pep8, shellcheck, ...) checks them and reads tests/sanity/ignore-X.Y.txt.
+(cd "$ROOT" && git ls-files -z -- tests benchmarks | tar --null -T - -cf -) | tar -xf - -C "$COLL"
 
 # --- 3. ansible-test sanity -------------------------------------------------------------------
 skip_args=()

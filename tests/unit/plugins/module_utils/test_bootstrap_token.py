@@ -543,8 +543,9 @@ def test_unicode_content_is_signed_as_utf8():
 MANAGED_LABELS = {bt.MANAGED_LABEL[0]: bt.MANAGED_LABEL[1]}
 
 
-def api_secret(token, labels=MANAGED_LABELS, secret_type=bt.SECRET_TYPE, **fields):
-    """A token Secret as the API returns it (sanitized dict, base64 data)."""
+def api_secret(token, labels=None, secret_type=bt.SECRET_TYPE, **fields):
+    """A token Secret as the API returns it (sanitized dict, base64 data); labels default to MANAGED_LABELS."""
+    labels = MANAGED_LABELS if labels is None else labels
     token_id, token_secret = token.split(".")
     data = {"token-id": token_id, "token-secret": token_secret,
             "usage-bootstrap-authentication": "true", "usage-bootstrap-signing": "true",
