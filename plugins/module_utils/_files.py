@@ -234,7 +234,8 @@ def write_file(module, path, content, mode=None, backup=False):
     ``unsafe_writes`` and its SELinux handling) with ``keep_dest_attrs=False`` (ansible-core
     2.17+) under a umask that makes its ``chmod`` of a new file give exactly ``mode``; on an
     ansible-core without ``keep_dest_attrs``, whose ``atomic_move`` would copy the old file's
-    mode onto the new content, :func:`atomic_write`'s own rename and fallback are used.
+    mode onto the new content, :func:`atomic_write`'s own rename and fallback are used, and the
+    SELinux context is kept here as ``atomic_move`` would.
 
     :returns: dict ``created``, ``unsafe_write`` (see :func:`atomic_write`) and
         ``backup_file`` (the backup's path, or ``None``).
@@ -266,10 +267,15 @@ def write_file(module, path, content, mode=None, backup=False):
             os.chown(dest, -1 if uid is None else uid, -1 if gid is None else gid)
 
     move = ansible_move if _has_keep_dest_attrs(module) else None
+    context = None
+    if move is None and module.selinux_enabled():  # atomic_move keeps it itself
+        context = module.selinux_context(path) if os.path.exists(path) else module.selinux_default_context(path)
     try:
         result = atomic_write(path, content, mode=final_mode, uid=uid, gid=gid, unsafe_writes=unsafe, move=move)
     except FileWriteError as exc:
         module.fail_json(msg=str(exc), backup_file=backup_file)
+    if context is not None:
+        module.set_context_if_different(path, context, False)
     result["backup_file"] = backup_file
     return result
 

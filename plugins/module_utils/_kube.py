@@ -218,11 +218,11 @@ class KubeModule(object):
 
     def run(self, body):
         """Run ``body()`` and exit with the dict it returns; a :class:`KubeError` fails the module
-        with its message (plus its ``result`` attribute, if any)."""
+        with its message."""
         try:
             result = body()
         except KubeError as exc:
-            self.fail(str(exc), **getattr(exc, "result", {}))
+            self.fail(str(exc))
         self.exit(**result)
 
 

@@ -122,7 +122,9 @@ def argv_flags(argv):
     while i < len(words):
         word = words[i]
         i += 1
-        if not word.startswith("--") or word == "--":
+        if word == "--":
+            break  # pflag: "--" ends the flags, what follows are arguments
+        if not word.startswith("--"):
             continue
         if "=" in word:
             name, value = word.split("=", 1)

@@ -32,7 +32,7 @@ requirements:
   - cryptography and PyJWT (Python libraries) on the host that runs the module
 options:
   api_server:
-    description: API server URL, C(https://host:port).
+    description: API server URL, C(https://host:port); C(http://) is refused.
     type: str
     required: true
   token:
@@ -42,7 +42,7 @@ options:
   ca_cert_hashes:
     description:
       - Pins C(sha256:<hex>) (as printed by C(hardway.nodejoin.ca_cert_hash)); discovery succeeds if
-        a CA certificate in cluster-info matches any of them.
+        a CA certificate in cluster-info matches any of them, and returns only the certificates that match.
     type: list
     elements: str
     default: []
@@ -53,7 +53,10 @@ options:
     type: bool
     default: false
   timeout:
-    description: Seconds to wait for cluster-info and its JWS for this token.
+    description:
+      - Seconds the whole discovery may take (waiting for cluster-info and its JWS for this token, and
+        the second, verified fetch); each request gets the time that is left.
+      - An answer larger than 1 MiB is refused.
     type: int
     default: 60
   poll_interval:
@@ -87,7 +90,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 ca_cert:
-  description: The verified cluster CA certificate(s), PEM.
+  description: The verified cluster CA certificate(s) that match a pin, PEM (others in cluster-info are left out).
   returned: success
   type: str
   sample: |
@@ -117,28 +120,11 @@ elapsed:
   sample: 0.2
 """
 
-import base64
-import json
-import os
-import tempfile
-import time
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _bootstrap_token as bt
-from ansible_collections.hardway.nodejoin.plugins.module_utils import _kubeconfig as kc
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _discovery
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _pki
-
-CLUSTER_INFO_PATH = "/api/v1/namespaces/kube-public/configmaps/cluster-info"
-
-
-def fetch_cluster_info(api_server, ca_path=None, timeout=10):
-    """GET cluster-info anonymously; verify TLS with ``ca_path`` or not at all. Returns the data dict."""
-    response = open_url(api_server.rstrip("/") + CLUSTER_INFO_PATH, method="GET", timeout=timeout,
-                        validate_certs=ca_path is not None, ca_path=ca_path,
-                        headers={"Accept": "application/json"})
-    return json.loads(response.read()).get("data") or {}
+from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import Deadline
 
 
 def main():
@@ -154,87 +140,19 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    start = time.time()
-    try:
-        token_id, token_secret = bt.parse_token(p["token"])
-    except bt.BootstrapTokenError as exc:
-        module.fail_json(msg=str(exc))
-    pins = [h.strip().lower() for h in p["ca_cert_hashes"]]
-    for pin in pins:
-        if not pin.startswith("sha256:") or len(pin) != 71:
-            module.fail_json(msg="invalid CA cert hash %r: expected sha256:<64 hex digits>" % pin)
-    if not pins and not p["unsafe_skip_ca_verification"]:
-        module.fail_json(msg="give ca_cert_hashes to pin the cluster CA (hardway.nodejoin.ca_cert_hash on the "
-                             "control plane prints it), or set unsafe_skip_ca_verification=true explicitly")
     if not _pki.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg="the Python library cryptography is required (Debian: python3-cryptography)")
-
-    jws_key = bt.JWS_KEY_PREFIX + token_id
-    deadline = start + p["timeout"]
-    data, last_error = None, None
-    while True:
-        try:
-            data = fetch_cluster_info(p["api_server"])
-            if jws_key in data:
-                break
-            last_error = ("cluster-info has no JWS signature for token-id %s: the token is unknown, expired, lacks "
-                          "the signing usage, or kube-controller-manager does not run the bootstrapsigner "
-                          "(--controllers=*,bootstrapsigner,tokencleaner)" % token_id)
-        except Exception as exc:  # open_url raises HTTPError, URLError, SSL and socket errors
-            code = getattr(exc, "code", None)
-            if code in (401, 403):
-                last_error = ("the API server refused an anonymous read of kube-public/cluster-info (HTTP %s): "
-                              "discovery needs kube-apiserver --anonymous-auth=true and the Role/RoleBinding "
-                              "kubeadm:bootstrap-signer-clusterinfo; or deliver the CA another way" % code)
-            else:
-                last_error = "cannot fetch cluster-info from %s: %s" % (p["api_server"], to_native(exc))
-        if time.time() >= deadline:
-            module.fail_json(msg="after %ss: %s" % (p["timeout"], last_error), elapsed=round(time.time() - start, 2))
-        time.sleep(p["poll_interval"])
-
-    content = data.get("kubeconfig")
-    if not content:
-        module.fail_json(msg="cluster-info has no kubeconfig key: this API server is not set up for token discovery")
-    if not bt.verify_detached_jws(data[jws_key], content, token_id, token_secret):
-        module.fail_json(msg="the JWS signature of cluster-info does not verify with this token: "
-                             "cannot trust this API server")
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=_pki.CRYPTOGRAPHY_IMPORT_ERROR)
+    if not bt.HAS_PYJWT:
+        module.fail_json(msg=missing_required_lib("PyJWT (Debian: python3-jwt)"))
+    clock = Deadline(p["timeout"])
     try:
-        server, ca_pem = _only_cluster(kc.loads(content) or {})
-        if not ca_pem:
-            raise kc.KubeconfigError("no certificate-authority-data")
-        found = _pki.ca_cert_hashes(ca_pem)
-    except (kc.KubeconfigError, _pki.PKIError, ValueError) as exc:
-        module.fail_json(msg="malformed kubeconfig in cluster-info: %s" % exc)
-    if pins and not set(found) & set(pins):
-        module.fail_json(msg="the CA in cluster-info (%s) matches none of the pinned ca_cert_hashes; refusing it"
-                             % ", ".join(found), ca_cert_hashes=found)
-
-    # Second fetch, now verifying TLS with the discovered CA: it must give the same kubeconfig.
-    fd, ca_file = tempfile.mkstemp(prefix="cluster-ca-", suffix=".crt")
-    try:
-        os.write(fd, ca_pem)
-        os.close(fd)
-        try:
-            secure = fetch_cluster_info(p["api_server"], ca_path=ca_file)
-        except Exception as exc:
-            module.fail_json(msg="second fetch of cluster-info with the discovered CA failed, so the CA does not "
-                                 "belong to the server at %s: %s" % (p["api_server"], to_native(exc)))
-    finally:
-        os.unlink(ca_file)
-    if secure.get("kubeconfig") != content:
-        module.fail_json(msg="the kubeconfig in cluster-info differed between the unverified and the verified fetch")
-    module.exit_json(changed=False, ca_cert=to_native(ca_pem), ca_cert_hashes=found, server=server,
-                     token_id=token_id, elapsed=round(time.time() - start, 2))
-
-
-def _only_cluster(config):
-    """(server, ca_pem bytes or None) of the one cluster in cluster-info's kubeconfig."""
-    clusters = config.get("clusters") or []
-    if len(clusters) != 1:
-        raise kc.KubeconfigError("expected exactly one cluster, found %d" % len(clusters))
-    cluster = clusters[0].get("cluster") or {}
-    data = cluster.get("certificate-authority-data")
-    return cluster.get("server"), base64.b64decode(data) if data else None
+        found = _discovery.discover(p["api_server"], p["token"], p["ca_cert_hashes"], p["timeout"],
+                                    interval=p["poll_interval"],
+                                    unsafe_skip_ca_verification=p["unsafe_skip_ca_verification"])
+    except _discovery.DiscoveryError as exc:
+        module.fail_json(msg=str(exc), elapsed=round(clock.elapsed(), 2), **exc.details)
+    module.exit_json(changed=False, ca_cert=found["ca_cert"], ca_cert_hashes=found["found_hashes"],
+                     server=found["server"], token_id=found["token_id"], elapsed=round(clock.elapsed(), 2))
 
 
 if __name__ == "__main__":

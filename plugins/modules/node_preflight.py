@@ -259,7 +259,8 @@ def _check_server(module, p, result, problems, ca_path):
     base = p["api_server"].rstrip("/")
     result["server"] = server = dict(url=base, status=None, version=p["server_version"], clock_skew=None)
     try:
-        status, headers, body = _request(base + "/version", ca_path, p["timeout"], token=p["token"])
+        # anonymous: the token goes only to the SelfSubjectReview, over verified TLS
+        status, headers, body = _request(base + "/version", ca_path, p["timeout"])
     except Exception as exc:
         problems.append(_transport_message(base, exc, ca_path is not None))
         return False
@@ -288,6 +289,10 @@ def _check_token(module, p, result, problems, ca_path):
                         "([a-z0-9]{6}.[a-z0-9]{16}); make one with the control_plane role")
         return
     token_id = parts[0]
+    if ca_path is None:
+        problems.append("bootstrap token %s: a token is only sent over TLS verified with the cluster CA; give ca_cert"
+                        % token_id)
+        return
     url = p["api_server"].rstrip("/") + SELF_SUBJECT_REVIEW
     body = json.dumps({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
     try:

@@ -271,14 +271,13 @@ privatekey_path:
   sample: /etc/kubernetes/pki/apiserver-kubelet-client.key
 '''
 
-import datetime
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _x509_plan
 from ansible_collections.hardway.nodejoin.plugins.module_utils._files import write_file
-
 from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
@@ -287,50 +286,25 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
     ca_cert_hash,
     certificate_info,
     certificate_to_pem,
-    describe_key,
-    format_time,
     generate_private_key,
     issue_certificate,
-    key_spec_mismatch,
     load_certificate,
     load_private_key,
     private_key_to_pem,
     public_key_der,
-    regeneration_reasons,
-    subject_name,
     utcnow,
 )
 
 
-def _read(module, path, what):
+def _read(module, path, what, missing_ok=False):
+    """The file's bytes; ``None`` when it does not exist and ``missing_ok``; fails the module otherwise."""
+    if missing_ok and not os.path.exists(path):
+        return None
     try:
         with open(path, 'rb') as handle:
             return handle.read()
     except (IOError, OSError) as exc:
         module.fail_json(msg='cannot read %s %s: %s' % (what, path, to_native(exc)))
-
-
-def _parse_sans(module, values):
-    dns, ips = [], []
-    for value in values or []:
-        kind, sep, name = str(value).partition(':')
-        kind = kind.strip().upper()
-        if not sep or not name.strip() or kind not in ('DNS', 'IP'):
-            module.fail_json(msg="subject_alt_names entry %r must look like 'DNS:name' or 'IP:address'" % (value,))
-        (dns if kind == 'DNS' else ips).append(name.strip())
-    return dns, ips
-
-
-def _summary(subject, issuer, not_after, serial, dns_names, ip_addresses, key_text):
-    sans = ['DNS:%s' % d for d in dns_names] + ['IP:%s' % i for i in ip_addresses]
-    return ''.join([
-        'subject: %s\n' % subject,
-        'issuer: %s\n' % issuer,
-        'not_after: %s\n' % not_after,
-        'serial: %s\n' % serial,
-        'subject_alt_names: %s\n' % (', '.join(sans) if sans else '(none)'),
-        'private_key: %s\n' % key_text,
-    ])
 
 
 def main():
@@ -374,8 +348,8 @@ def main():
         if os.path.exists(file_path) and not os.path.isfile(file_path):
             module.fail_json(msg='%s exists and is not a regular file' % file_path)
 
-    dns_names, ip_addresses = _parse_sans(module, params['subject_alt_names'])
     try:
+        dns_names, ip_addresses = _x509_plan.parse_sans(params['subject_alt_names'])
         spec = CertificateSpec(
             common_name=params['common_name'],
             organizations=params['organizations'],
@@ -408,82 +382,29 @@ def main():
     if public_key_der(ca_key) != public_key_der(ca_cert):
         module.fail_json(msg='the CA private key %s does not match the CA certificate %s'
                              % (params['ca_key_path'], params['ca_cert_path']))
-    ca_hash = ca_cert_hash(ca_cert)
 
     now = utcnow()
-    reasons = []
+    try:
+        plan = _x509_plan.plan(spec, _read(module, key_path, 'private key', missing_ok=True),
+                               _read(module, cert_path, 'certificate', missing_ok=True), ca_cert, renew_before_days,
+                               regenerate_key=params['regenerate_key'], now=now, key_path=key_path, cert_path=cert_path)
+    except PKIError as exc:
+        module.fail_json(msg=to_native(exc))
 
-    # --- private key -------------------------------------------------------
-    key = None
-    new_key = False
-    spec_key_text = 'rsa %d' % spec.key_size if spec.key_type == 'rsa' else 'ecdsa %s' % spec.curve
-    if os.path.exists(key_path):
+    key, new_cert = plan.key, None
+    if plan.issue and not module.check_mode:
         try:
-            key = load_private_key(_read(module, key_path, 'private key'))
-        except PKIError as exc:
-            if not params['regenerate_key']:
-                module.fail_json(msg='the existing private key %s cannot be used: %s; set regenerate_key=true '
-                                     'to replace it with a new %s key' % (key_path, to_native(exc), spec_key_text))
-            reasons.append('the existing private key cannot be loaded (%s); regenerate_key=true: '
-                           'generating a new %s key' % (to_native(exc), spec_key_text))
-            new_key = True
-        else:
-            mismatch = key_spec_mismatch(spec, key)
-            if mismatch and not params['regenerate_key']:
-                module.fail_json(msg='%s: %s; set regenerate_key=true to replace it (this also reissues the '
-                                     'certificate)' % (key_path, mismatch))
-            if mismatch:
-                reasons.append('%s; regenerate_key=true: generating a new key' % mismatch)
-                new_key = True
-            elif params['regenerate_key']:
-                reasons.append('regenerate_key=true: generating a new %s private key' % spec_key_text)
-                new_key = True
-    else:
-        reasons.append('the private key %s does not exist; generating a new %s key' % (key_path, spec_key_text))
-        new_key = True
-    if new_key:
-        key = None
-
-    # --- certificate -------------------------------------------------------
-    old_cert = None
-    before = ''
-    if os.path.exists(cert_path):
-        try:
-            old_cert = load_certificate(_read(module, cert_path, 'certificate'))
-        except PKIError as exc:
-            reasons.append('the existing certificate cannot be parsed: %s' % to_native(exc))
-            before = '(unreadable certificate)\n'
-        else:
-            if new_key:
-                reasons.append('the certificate must be reissued for the new private key')
-            else:
-                reasons.extend(regeneration_reasons(spec, old_cert, key, ca_cert, renew_before_days, now=now))
-    else:
-        reasons.append('the certificate %s does not exist' % cert_path)
-    if old_cert is not None:
-        info = certificate_info(old_cert)
-        before = _summary(info['subject'], info['issuer'], info['not_after'], info['serial'],
-                          info['dns_names'], info['ip_addresses'],
-                          describe_key(old_cert.public_key()))
-
-    issue = bool(reasons)
-    changed = issue
-    new_cert = None
-    if issue and not module.check_mode:
-        if new_key:
-            try:
+            if plan.new_key:
                 key = generate_private_key(spec.key_type, spec.key_size, spec.curve)
-            except PKIError as exc:
-                module.fail_json(msg=to_native(exc))
-        try:
             new_cert = issue_certificate(spec, key.public_key(), ca_cert, ca_key, now=now)
         except PKIError as exc:
             module.fail_json(msg=to_native(exc))
-        if new_key:
+        if plan.new_key:
             write_file(module, key_path, private_key_to_pem(key), params['privatekey_mode'])
         write_file(module, cert_path, certificate_to_pem(new_cert), params['mode'])
 
     # --- file attributes ---------------------------------------------------
+    changed = plan.issue
     key_args = module.load_file_common_arguments(params, path=key_path)
     key_args['mode'] = params['privatekey_mode']
     cert_args = module.load_file_common_arguments(params, path=cert_path)
@@ -493,44 +414,24 @@ def main():
             changed = module.set_fs_attributes_if_different(file_args, changed)
 
     # --- result ------------------------------------------------------------
-    if new_cert is not None:
-        info = certificate_info(new_cert)
-        serial, not_after, subject = info['serial'], info['not_after'], info['subject']
-    elif issue:  # check mode, would issue
-        serial = None
-        not_after = format_time(now + datetime.timedelta(days=spec.validity_days))
-        subject = subject_name(spec).rfc4514_string()
-    else:
-        info = certificate_info(old_cert)
-        serial, not_after, subject = info['serial'], info['not_after'], info['subject']
-
-    if not issue:
-        after = before
-    else:
-        key_text = describe_key(key) if key is not None else spec_key_text
-        if new_key:
-            key_text += ' (new)'
-        after = _summary(subject, ca_cert.subject.rfc4514_string(), not_after,
-                         serial if serial is not None else '(new, random)',
-                         spec.dns_names, spec.ip_addresses, key_text)
-
+    out = _x509_plan.outcome(plan, spec, ca_cert, key=key, new_cert=new_cert, now=now)
     ca_not_after = certificate_info(ca_cert)['not_after']
-    if ca_not_after < not_after:
+    if ca_not_after < out['not_after']:
         module.warn('the CA certificate %s expires at %s, before this certificate (%s)'
-                    % (params['ca_cert_path'], ca_not_after, not_after))
+                    % (params['ca_cert_path'], ca_not_after, out['not_after']))
 
     result = dict(
         changed=changed,
-        reasons=reasons,
-        serial=serial,
-        not_after=not_after,
-        subject=subject,
-        ca_cert_hash=ca_hash,
+        reasons=plan.reasons,
+        serial=out['serial'],
+        not_after=out['not_after'],
+        subject=out['subject'],
+        ca_cert_hash=ca_cert_hash(ca_cert),
         certificate_path=cert_path,
         privatekey_path=key_path,
     )
     if module._diff:
-        result['diff'] = dict(before=before, after=after,
+        result['diff'] = dict(before=plan.before, after=out['after'],
                               before_header='%s (summary)' % cert_path,
                               after_header='%s (summary)' % cert_path)
     module.exit_json(**result)

@@ -25,18 +25,50 @@ STATE = os.environ.get("HWLAB_STATE") or os.path.join(
 SSH_CONFIG = os.path.join(STATE, "ssh_config")
 
 
-def run_ansible(tool, *args, timeout=600):
-    """Run this venv's ``ansible`` or ``ansible-playbook`` with the lab inventory from the
-    repository root; returns the CompletedProcess (text output). Colour is off: Molecule
-    sets ANSIBLE_FORCE_COLOR for what it runs, and tests parse this output."""
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
-    command = [os.path.join(os.path.dirname(sys.executable), tool), "-i", INVENTORY] + list(args)
+def run_ansible(tool, *args, timeout=600, inventory=None, env=None):
+    """Run this venv's ``ansible`` or ``ansible-playbook`` with the lab inventory (or
+    ``inventory``) from the repository root; returns the CompletedProcess (text output).
+    Colour is off: Molecule sets ANSIBLE_FORCE_COLOR for what it runs, and tests parse
+    this output."""
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", **(env or {}))
+    command = [os.path.join(os.path.dirname(sys.executable), tool), "-i", inventory or INVENTORY] + list(args)
     return subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
 
 
-def ansible_playbook(playbook, *args):
+def ansible_playbook(playbook, *args, **kwargs):
     """``ansible-playbook`` of ``playbook`` (a path relative to the repository) on the lab."""
-    return run_ansible("ansible-playbook", os.path.join(ROOT, playbook), *args)
+    return run_ansible("ansible-playbook", os.path.join(ROOT, playbook), *args, **kwargs)
+
+
+#: Every file the join may write on a worker, for before/after checksums.
+WORKER_FILES = ("/etc/kubernetes /var/lib/kubelet/config.d /var/lib/kubelet/kubeconfig /var/lib/kubelet/ca.crt "
+                "/var/lib/kubelet/kubelet-config.yaml /etc/systemd/system/kubelet.service "
+                "/etc/systemd/system/kubelet.service.d /etc/cni/net.d")
+
+
+def worker_checksums(host):
+    """sha256 of every file the join may write on ``host`` (a testinfra host), one line each."""
+    return host.check_output("find %s -type f 2>/dev/null | sort | xargs -r sha256sum" % WORKER_FILES)
+
+
+@pytest.fixture()
+def reset(inventory):
+    """A function that puts the first worker back in its state before the join (the
+    previous lesson's standalone kubelet, or ``unit="absent"``: no kubelet unit at all)
+    and returns its name."""
+    worker = inventory["workers"][0]
+
+    def _reset(unit="standalone"):
+        run = ansible_playbook("tests/integration/playbooks/reset_worker.yml", "-e",
+                               json.dumps({"reset_hosts": worker, "reset_kubelet_unit": unit}))
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+        return worker
+    return _reset
+
+
+def join(extra=None, *args, **kwargs):
+    """``playbooks/join.yml`` on the lab with extra variables ``extra`` (a dict)."""
+    return ansible_playbook("playbooks/join.yml", "-e", json.dumps(extra or {}), *args, **kwargs)
 
 
 def _host(name):

@@ -4,30 +4,11 @@ deleted after the join, on a worker with no kubelet unit at all; the CA from a f
 CSRs left for a human with auto-approval off. The last test leaves the worker joined with
 the defaults, as the other tests expect."""
 
-import json
 import subprocess
 
-import pytest
-
-from conftest import ansible_playbook
+from conftest import join as _join
 
 NODE_NAME_LABEL = "hardway.nodejoin/node-name"
-
-
-def _join(extra):
-    return ansible_playbook("playbooks/join.yml", "-e", json.dumps(extra))
-
-
-@pytest.fixture()
-def reset(inventory):
-    worker = inventory["workers"][0]
-
-    def _reset(unit="standalone"):
-        run = ansible_playbook("tests/integration/playbooks/reset_worker.yml", "-e",
-                               json.dumps({"reset_hosts": worker, "reset_kubelet_unit": unit}))
-        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-        return worker
-    return _reset
 
 
 def _newest_csr(kubectl, node):

@@ -544,7 +544,7 @@ MANAGED_LABELS = {bt.MANAGED_LABEL[0]: bt.MANAGED_LABEL[1]}
 
 
 def api_secret(token, labels=None, secret_type=bt.SECRET_TYPE, **fields):
-    """A token Secret as the API returns it (sanitized dict, base64 data); labels default to MANAGED_LABELS."""
+    """A token Secret as the API returns it (sanitized dict, base64 data), labelled as managed by default."""
     labels = MANAGED_LABELS if labels is None else labels
     token_id, token_secret = token.split(".")
     data = {"token-id": token_id, "token-secret": token_secret,
@@ -577,9 +577,9 @@ T3 = "cccccc.cccccccccccccccc"
 def test_find_reusable_takes_the_longest_lived_fitting_token():
     secrets = [api_secret(T1, expiration=in_hours(5)), api_secret(T2, expiration=in_hours(20)),
                api_secret(T3, expiration=in_hours(0.5))]
-    token, info = bt.find_reusable(secrets, ["authentication", "signing"], ["system:bootstrappers:hardway-nodejoin"],
-                                   {}, 3600, now=NOW)
-    assert token == T2 and info["token_id"] == "bbbbbb" and info["expires_in"] == 20 * 3600
+    found = bt.find_reusable(secrets, ["authentication", "signing"], ["system:bootstrappers:hardway-nodejoin"],
+                             {}, 3600, now=NOW)
+    assert found[0] == T2 and found[1]["token_id"] == "bbbbbb" and found[1]["expires_in"] == 20 * 3600
     # a token that never expires outlives every other
     secrets.append(api_secret("dddddd.dddddddddddddddd", expiration=None))
     assert bt.find_reusable(secrets, ["authentication", "signing"], ["system:bootstrappers:hardway-nodejoin"],

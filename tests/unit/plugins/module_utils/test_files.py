@@ -12,7 +12,6 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import errno
-import json
 import os
 import stat
 
@@ -22,6 +21,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _files
 from ansible_collections.hardway.nodejoin.plugins.modules import kubeconfig as kubeconfig_module
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import run_module
 
 SECRET = b"token: abcdef.0123456789abcdef\n"
 
@@ -197,14 +197,6 @@ def test_resolve_owner_and_group():
 
 # --- write_file, through the kubeconfig module (the token file of issue #11) ---------------------
 
-def run_kubeconfig(args, monkeypatch, capsys):
-    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
-    with pytest.raises(SystemExit):
-        kubeconfig_module.main()
-    return json.loads(capsys.readouterr().out)
-
-
 @pytest.mark.parametrize("old_ansible", [False, True], ids=["atomic_move", "atomic_move-without-keep_dest_attrs"])
 @pytest.mark.parametrize("existing_mode", [None, 0o644])
 def test_kubeconfig_token_file_is_never_readable_by_others(tmp_path, monkeypatch, capsys, old_ansible, existing_mode):
@@ -226,7 +218,7 @@ def test_kubeconfig_token_file_is_never_readable_by_others(tmp_path, monkeypatch
     old_umask = os.umask(0o022)
     try:
         watch = Watch(monkeypatch, folder, secret=b"0123456789abcdef")
-        result = run_kubeconfig(dict(path=str(dest), server="https://10.0.0.10:6443", ca_cert_path=str(ca),
+        result = run_module(kubeconfig_module.main, dict(path=str(dest), server="https://10.0.0.10:6443", ca_cert_path=str(ca),
                                      token="abcdef.0123456789abcdef"), monkeypatch, capsys)
     finally:
         os.umask(old_umask)

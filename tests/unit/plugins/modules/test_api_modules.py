@@ -313,3 +313,16 @@ def test_kube_apply_absent_timeout_names_the_finalizers(monkeypatch, capsys):
 def test_kube_apply_needs_kind_and_name(monkeypatch, capsys):
     result = run_apply(monkeypatch, capsys, FakeDynamic(), definitions=[{"apiVersion": "v1", "kind": "ConfigMap"}])
     assert result["failed"] is True and "needs apiVersion, kind and metadata.name" in result["msg"]
+
+
+def test_kube_health_keeps_its_own_shorter_request_timeout_default(monkeypatch, capsys):
+    seen = []
+    fake_kube(monkeypatch, FakeApi({}))
+    monkeypatch.setattr(_kube, "get_raw", lambda client, path, timeout: seen.append(timeout) or (200, "ok"))
+    result = run_module(kube_health.main, {}, monkeypatch, capsys)
+    assert result["status"] == 200 and seen == [5]
+    # the other API modules keep the connection fragment's default (15)
+    api = FakeApi(dict(list_namespaced_secret=[items()]))
+    fake_kube(monkeypatch, api)
+    run_module(bootstrap_token_info.main, {}, monkeypatch, capsys)
+    assert api.timeouts() == [_kube.DEFAULT_REQUEST_TIMEOUT]

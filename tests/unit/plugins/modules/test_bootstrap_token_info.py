@@ -21,10 +21,10 @@ kubernetes = pytest.importorskip("kubernetes")
 
 from kubernetes.client import V1ObjectMeta, V1Secret  # noqa: E402
 
-from ansible.module_utils import basic  # noqa: E402
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _bootstrap_token as bt  # noqa: E402
 from ansible_collections.hardway.nodejoin.plugins.modules import bootstrap_token_info  # noqa: E402
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import run_module  # noqa: E402
 
 NOW = datetime.datetime(2026, 1, 2, 15, 4, 5, tzinfo=datetime.timezone.utc)
 MANAGED = {"app.kubernetes.io/managed-by": "hardway.nodejoin"}
@@ -166,13 +166,7 @@ def test_summarise_default_now_is_the_current_time():
 # --- the module in-process, where no cluster is needed -----------------------------------
 
 def run(args, monkeypatch, capsys, check_mode=False):
-    args = dict(args)
-    args["_ansible_check_mode"] = check_mode
-    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
-    with pytest.raises(SystemExit):
-        bootstrap_token_info.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(bootstrap_token_info.main, args, monkeypatch, capsys, check_mode=check_mode)
 
 
 def test_module_rejects_a_malformed_token_id(monkeypatch, capsys):

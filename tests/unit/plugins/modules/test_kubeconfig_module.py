@@ -17,6 +17,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kubeconfig as kc
 from ansible_collections.hardway.nodejoin.plugins.modules import kubeconfig as kubeconfig_module
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import run_module
 
 SERVER = "https://10.0.0.10:6443"
 TOKEN = "abcdef.0123456789abcdef"
@@ -30,14 +31,7 @@ FTETMBEGA1UEAwwKa3ViZXJuZXRlczAeFw0yNjAxMDEwMDAwMDBaFw0zNjAxMDEw
 
 def run(args, monkeypatch, capsys, check_mode=False, diff=False):
     """Run the module's main() in-process; return its JSON result."""
-    args = dict(args)
-    args["_ansible_check_mode"] = check_mode
-    args["_ansible_diff"] = diff
-    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
-    with pytest.raises(SystemExit):
-        kubeconfig_module.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(kubeconfig_module.main, args, monkeypatch, capsys, check_mode=check_mode, diff=diff)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from ansible.module_utils import basic
 from ansible_collections.hardway.nodejoin.plugins.filter.ca_cert_hash import FilterModule
 from ansible_collections.hardway.nodejoin.plugins.modules import ca_cert_hash as ca_cert_hash_module
 from ansible_collections.hardway.nodejoin.plugins.modules import x509_certificate
-from ansible_collections.hardway.nodejoin.tests.unit.helpers import make_openssl_ca, sh
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import make_openssl_ca, run_module, sh
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
 
@@ -33,18 +33,8 @@ def openssl_hash(path):
     return "sha256:" + out.strip().split()[-1]
 
 
-def run(main, args, monkeypatch, capsys, check_mode=False, diff=False):
-    """Run a module's main() in-process; return its JSON result (with 'failed' for fail_json)."""
-    args = dict(args)
-    args["_ansible_check_mode"] = check_mode
-    args["_ansible_diff"] = diff
-    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-    # ansible-core >= 2.19 also wants a serialisation profile; older versions ignore it
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
-    with pytest.raises(SystemExit):
-        main()
-    out = capsys.readouterr().out
-    return json.loads(out)
+# a module's main() in-process; its JSON result (with 'failed' for fail_json)
+run = run_module
 
 
 @pytest.fixture(scope="module")
@@ -276,3 +266,14 @@ def test_ca_cert_hash_filter(ca, bundle):
         flt("garbage")
     with pytest.raises(AnsibleFilterError, match="expects PEM text"):
         flt(None)
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(path="/nonexistent/ca.crt"), "cannot read /nonexistent/ca.crt"),
+    (dict(content="no certificate here"), "content: no PEM certificate found"),
+    (dict(content="-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+     "certificate #1 of 1 in the PEM data cannot be parsed"),
+])
+def test_ca_cert_hash_module_failures_name_the_source(monkeypatch, capsys, args, message):
+    result = run(ca_cert_hash_module.main, args, monkeypatch, capsys)
+    assert result["failed"] is True and message in result["msg"], result
