@@ -71,6 +71,13 @@ class FetchError(DiscoveryError):
         self.status = status
 
 
+def missing_libraries():
+    """The Python libraries discovery needs that this host lacks (list of str, empty when none):
+    ``cryptography`` (pins), ``PyJWT`` (the JWS), ``PyYAML`` (the kubeconfig in cluster-info)."""
+    have = (("cryptography", _pki.HAS_CRYPTOGRAPHY), ("PyJWT", bt.HAS_PYJWT), ("PyYAML", kc.HAS_YAML))
+    return [name for name, present in have if not present]
+
+
 def parse_api_server(api_server):
     """``(host, port, base_path)`` of an ``https://host[:port][/path]`` URL (port default 443).
 
@@ -125,8 +132,8 @@ def https_fetch(api_server, timeout, ca_pem=None, max_bytes=MAX_RESPONSE_BYTES):
     context.sslsocket_class = type("DeadlineSSLSocket", (_DeadlineSSLSocket,), dict(deadline=deadline))
     conn = http.client.HTTPSConnection(host, port, timeout=max(timeout, 0.001), context=context)
     try:
-        conn.request("GET", base + CLUSTER_INFO_PATH, headers={"Accept": "application/json",
-                                                             "User-Agent": "hardway.nodejoin-discovery"})
+        conn.request("GET", base + CLUSTER_INFO_PATH,
+                     headers={"Accept": "application/json", "User-Agent": "hardway.nodejoin-discovery"})
         response = conn.getresponse()
         length = response.getheader("Content-Length")
         if length and length.isdigit() and int(length) > max_bytes:
@@ -145,8 +152,8 @@ def https_fetch(api_server, timeout, ca_pem=None, max_bytes=MAX_RESPONSE_BYTES):
     finally:
         conn.close()
     if response.status != 200:
-        raise FetchError("GET cluster-info from %s answered HTTP %s %s" % (api_server, response.status,
-                                                                          response.reason), status=response.status)
+        raise FetchError("GET cluster-info from %s answered HTTP %s %s" % (api_server, response.status, response.reason),
+                         status=response.status)
     try:
         return json.loads(body.decode("utf-8")).get("data") or {}
     except (ValueError, AttributeError) as exc:
@@ -183,7 +190,7 @@ def _describe(exc):
     return text
 
 
-def describe_fetch_error(exc, api_server):
+def describe_fetch_error(exc):
     """What the first, unverified fetch's failure means for discovery (str)."""
     if isinstance(exc, FetchError) and exc.status in (401, 403):
         return ("the API server refused an anonymous read of kube-public/cluster-info (HTTP %s): discovery needs "
@@ -206,7 +213,7 @@ def fetch_signed(fetch, api_server, token_id, deadline, interval, sleep=None):
         try:
             data = fetch(api_server, timeout=remaining, ca_pem=None)
         except FetchError as exc:
-            return False, describe_fetch_error(exc, api_server)
+            return False, describe_fetch_error(exc)
         if jws_key in data:
             return True, data
         return False, ("cluster-info has no JWS signature for token-id %s: the token is unknown, expired, lacks "

@@ -324,6 +324,18 @@ def is_not_found(error):
     return isinstance(error, KubeError) and error.status == 404
 
 
+def health_path(path):
+    """``path`` (``/readyz``, ``/livez?exclude=etcd``) with the ``verbose`` query parameter, so the
+    API server lists every check (Kubernetes documentation "Kubernetes API health endpoints")."""
+    return path + ("&" if "?" in path else "?") + "verbose"
+
+
+def failing_checks(body):
+    """The ``[-]`` lines of a verbose health answer (list of str), as the API server prints a failed
+    check (``[-]etcd failed: reason withheld``)."""
+    return [line for line in body.splitlines() if line.startswith("[-]")]
+
+
 def get_raw(api_client, path, timeout=DEFAULT_REQUEST_TIMEOUT):
     """GET a non-resource path (``/readyz``, ``/livez?verbose``, ``/version``) with the client's
     credentials. Returns ``(status, body_text)``; an HTTP error status is returned, not raised.

@@ -160,3 +160,10 @@ def format_events(events, limit=10):
             event.get("type") or "Normal", event.get("reason") or "", " (x%d)" % times if times > 1 else "",
             (obj.get("kind") or "").lower(), obj.get("name") or "", " ".join((event.get("message") or "").split())))
     return lines
+
+
+def failure_message(why, summaries, events, label_selector, namespace):
+    """The message of a failed wait (str): ``why``, one :func:`describe_pod` line per Pod (or that
+    no Pod matches ``label_selector`` in ``namespace``) and the ``events`` lines (or ``none``)."""
+    lines = [describe_pod(s) for s in summaries] or ["no Pod matches %s in namespace %s" % (label_selector, namespace)]
+    return "%s. Pods: %s. Last events: %s" % (why, "; ".join(lines), " | ".join(events) or "none")

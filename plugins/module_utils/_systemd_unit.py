@@ -45,7 +45,7 @@ __metaclass__ = type
 
 import re
 
-__all__ = ["UnitFileError", "ABSENT", "parse_exec_start", "edit_flags", "exec_start_assignments"]
+__all__ = ["UnitFileError", "ABSENT", "parse_exec_start", "edit_flags", "exec_start_assignments", "normalise_flags"]
 
 #: Marker used in the ``before``/``after`` fields of a change record when the
 #: flag is not present at all.  Flag values are ``str`` or ``None`` (a bare
@@ -658,3 +658,37 @@ def exec_start_assignments(text):
             value = value.strip(_BLANKS + "\r\n")
             found.append(("reset" if value == "" else "command", value))
     return found
+
+
+def normalise_flags(flags, state="present"):
+    """The flags of a ``systemd_unit_flags`` request as an ordered list of ``(--name, value)``.
+
+    :arg flags: dict of flag name (``--name``, ``-n`` or ``name``, which becomes ``--name``) to
+        value: str, int/float (as text), bool (``true``/``false``) or ``None`` (a bare flag).
+    :arg state: ``present``, or ``absent`` (values are ignored, all ``None``).
+    :returns: list of ``(name, value)`` with values as ``str`` or ``None``, in request order.
+    :raises UnitFileError: two keys mean the same flag (``x`` and ``--x``), or a value of another
+        type. Names and values are checked further by :func:`edit_flags`.
+    """
+    result = []
+    seen = {}
+    for raw_name, raw_value in (flags or {}).items():
+        name = str(raw_name)
+        if not name.startswith("-"):
+            name = "--" + name
+        if name in seen:
+            raise UnitFileError("flags %r and %r both mean %s; give each flag once" % (seen[name], raw_name, name))
+        seen[name] = raw_name
+        if state == "absent" or raw_value is None:
+            value = None
+        elif isinstance(raw_value, bool):
+            value = "true" if raw_value else "false"
+        elif isinstance(raw_value, (int, float)):
+            value = str(raw_value)
+        elif isinstance(raw_value, str):
+            value = raw_value
+        else:
+            raise UnitFileError("value of flag %s must be a string, number, boolean or null, got %s"
+                                % (name, type(raw_value).__name__))
+        result.append((name, value))
+    return result

@@ -29,7 +29,7 @@ description:
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
-  - cryptography and PyJWT (Python libraries) on the host that runs the module
+  - cryptography, PyJWT and PyYAML (Python libraries) on the host that runs the module
 options:
   api_server:
     description: API server URL, C(https://host:port); C(http://) is refused.
@@ -121,9 +121,7 @@ elapsed:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.hardway.nodejoin.plugins.module_utils import _bootstrap_token as bt
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _discovery
-from ansible_collections.hardway.nodejoin.plugins.module_utils import _pki
 from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import Deadline
 
 
@@ -140,10 +138,10 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    if not _pki.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"), exception=_pki.CRYPTOGRAPHY_IMPORT_ERROR)
-    if not bt.HAS_PYJWT:
-        module.fail_json(msg=missing_required_lib("PyJWT (Debian: python3-jwt)"))
+    missing = _discovery.missing_libraries()
+    if missing:
+        module.fail_json(msg="%s (Debian: python3-cryptography, python3-jwt, python3-yaml)"
+                             % missing_required_lib(", ".join(missing)))
     clock = Deadline(p["timeout"])
     try:
         found = _discovery.discover(p["api_server"], p["token"], p["ca_cert_hashes"], p["timeout"],

@@ -121,31 +121,11 @@ results:
       sample: created
 """
 
-import copy
 import json
 
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _apply
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
 from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import PollTimeout, poll
-
-VOLATILE_METADATA = ("managedFields", "resourceVersion", "generation", "creationTimestamp", "uid")
-
-
-def _comparable(obj):
-    """``obj`` (a dict) without status and the metadata the server sets, for comparing a dry run
-    of an apply with the live object; ``None`` stays ``None``."""
-    if obj is None:
-        return None
-    obj = copy.deepcopy(obj)
-    for key in VOLATILE_METADATA:
-        (obj.get("metadata") or {}).pop(key, None)
-    obj.pop("status", None)
-    return obj
-
-
-def _yaml(obj):
-    import yaml
-
-    return yaml.safe_dump(obj, default_flow_style=False, sort_keys=True) if obj else ""
 
 
 def _wait_gone(kube, dyn, resource, name, namespace, header, timeout):
@@ -175,8 +155,8 @@ def main():
         supports_check_mode=True,
     )
     for d in kube.params["definitions"]:
-        if not (d.get("apiVersion") and d.get("kind") and (d.get("metadata") or {}).get("name")):
-            kube.fail("each definition needs apiVersion, kind and metadata.name: %r" % (d,))
+        if _apply.definition_error(d):
+            kube.fail(_apply.definition_error(d))
 
     from kubernetes.dynamic import DynamicClient
 
@@ -211,7 +191,7 @@ def _one(kube, dyn, definition):
     entry = dict(kind=definition["kind"], name=name, namespace=namespace, action="none")
     live = kube.read(dyn.get, resource, name=name, namespace=namespace)
     live = live.to_dict() if live is not None else None
-    header = "%s %s%s" % (definition["kind"], (namespace + "/") if namespace else "", name)
+    header = _apply.header(definition)
     if p["state"] == "absent":
         if live is None:
             entry["action"] = "absent"
@@ -225,7 +205,7 @@ def _one(kube, dyn, definition):
             kube.call(dyn.delete, resource, **kwargs)
             if p["wait"]:
                 _wait_gone(kube, dyn, resource, name, namespace, header, p["wait_timeout"])
-        return entry, dict(before_header=header, after_header=header, before=_yaml(_comparable(live)), after="")
+        return entry, _apply.diff(definition, live, None)
 
     def apply(dry_run):
         # The body goes as text: JSON is YAML, and kubernetes client <= 28 (Debian's 22)
@@ -237,13 +217,12 @@ def _one(kube, dyn, definition):
         return kube.call(dyn.patch, resource, **kwargs).to_dict()
 
     predicted = apply(dry_run=True)
-    if live is not None and _comparable(predicted) == _comparable(live):
+    entry["action"] = _apply.apply_action(live, predicted)
+    if entry["action"] == "none":
         return entry, None
-    entry["action"] = "created" if live is None else "updated"
     if not kube.check_mode:
         predicted = apply(dry_run=False)
-    return entry, dict(before_header=header, after_header=header, before=_yaml(_comparable(live)),
-                       after=_yaml(_comparable(predicted)))
+    return entry, _apply.diff(definition, live, predicted)
 
 
 if __name__ == "__main__":

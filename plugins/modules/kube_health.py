@@ -76,17 +76,6 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
 from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import PollTimeout, poll
 
 
-def failing_checks(body):
-    """The ``[-]`` lines of a verbose ``/readyz`` or ``/livez`` answer (list of str), as the
-    API server prints a failed check (``[-]etcd failed: reason withheld``)."""
-    return [line for line in body.splitlines() if line.startswith("[-]")]
-
-
-def health_path(path):
-    """``path`` with the ``verbose`` query parameter, so the answer lists every check."""
-    return path + ("&" if "?" in path else "?") + "verbose"
-
-
 def main():
     kube = _kube.KubeModule(
         dict(
@@ -98,7 +87,7 @@ def main():
         supports_check_mode=True,
     )
     p = kube.params
-    path = health_path(p["path"])
+    path = _kube.health_path(p["path"])
 
     def attempt(_remaining):
         try:
@@ -111,7 +100,7 @@ def main():
         polled = poll(attempt, p["timeout"], p["poll_interval"])
     except PollTimeout as exc:
         status, body = exc.state
-        failing = failing_checks(body)
+        failing = _kube.failing_checks(body)
         kube.fail("%s of %s not ok after %ss: %s" % (
             p["path"], _kube.server_of(kube.client), p["timeout"],
             "; ".join(failing) if failing else (body.strip() or "no answer")),

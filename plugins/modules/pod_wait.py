@@ -188,9 +188,7 @@ def main():
             events = _events(kube, core, p["namespace"], names)
         except _kube.KubeError as exc:
             events = ["(events not readable: %s)" % exc]
-        lines = [_pods.describe_pod(s) for s in summaries] or ["no Pod matches %s in namespace %s"
-                                                               % (p["label_selector"], p["namespace"])]
-        kube.fail("%s. Pods: %s. Last events: %s" % (why, "; ".join(lines), " | ".join(events) or "none"),
+        kube.fail(_pods.failure_message(why, summaries, events, p["label_selector"], p["namespace"]),
                   pods=summaries, events=events, elapsed=round(clock.elapsed(), 2))
 
     def attempt(_remaining):

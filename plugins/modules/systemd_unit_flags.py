@@ -187,42 +187,16 @@ backup_file:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils._files import write_file
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils._systemd_unit import (
     UnitFileError,
     edit_flags,
+    normalise_flags,
     parse_exec_start,
 )
-
-
-def _normalise_flags(module, flags, state):
-    """Return an ordered list of (--name, value) with values as str or None."""
-    result = []
-    seen = {}
-    for raw_name, raw_value in (flags or {}).items():
-        name = to_text(raw_name)
-        if not name.startswith("-"):
-            name = "--" + name
-        if name in seen:
-            module.fail_json(msg="flags %r and %r both mean %s; give each flag once"
-                             % (seen[name], raw_name, name))
-        seen[name] = raw_name
-        if state == "absent" or raw_value is None:
-            value = None
-        elif isinstance(raw_value, bool):
-            value = "true" if raw_value else "false"
-        elif isinstance(raw_value, (int, float)):
-            value = str(raw_value)
-        elif isinstance(raw_value, str):
-            value = raw_value
-        else:
-            module.fail_json(msg="value of flag %s must be a string, number, boolean or null, got %s"
-                             % (name, type(raw_value).__name__))
-        result.append((name, value))
-    return result
 
 
 def main():
@@ -246,7 +220,10 @@ def main():
     if os.path.isdir(b_path):
         module.fail_json(msg="%s is a directory; path must be a unit file" % path)
 
-    requested = _normalise_flags(module, module.params["flags"], state)
+    try:
+        requested = normalise_flags(module.params["flags"], state)
+    except UnitFileError as exc:
+        module.fail_json(msg=to_native(exc))
 
     try:
         with open(b_path, "rb") as handle:

@@ -283,9 +283,8 @@ class Server:
     def __init__(self, tmp_path, behaviour, cert=None):
         cert, key = cert or make_server_cert(CA, CA_KEY)
         (tmp_path / "srv.crt").write_bytes(pem(cert))
-        (tmp_path / "srv.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                              serialization.PrivateFormat.PKCS8,
-                                                              serialization.NoEncryption()))
+        (tmp_path / "srv.key").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
@@ -375,7 +374,7 @@ def test_https_fetch_a_trickling_server_cannot_hold_it(server):
         handler.send_response(200)
         handler.end_headers()
         try:
-            for _ in range(100):
+            for dummy in range(100):
                 handler.wfile.write(b" ")
                 handler.wfile.flush()
                 time.sleep(0.2)
@@ -420,3 +419,14 @@ def test_module_refuses_http_and_unpinned(monkeypatch, capsys):
     assert result["failed"] is True and "must be an https:// URL" in result["msg"]
     result = run_module(cluster_info.main, dict(api_server=SERVER, token=TOKEN), monkeypatch, capsys)
     assert result["failed"] is True and "give ca_cert_hashes" in result["msg"]
+
+
+def test_module_names_every_missing_library(monkeypatch, capsys):
+    from ansible_collections.hardway.nodejoin.plugins.module_utils import _kubeconfig as kc
+
+    assert disc.missing_libraries() == []
+    monkeypatch.setattr(bt, "HAS_PYJWT", False)
+    monkeypatch.setattr(kc, "HAS_YAML", False)
+    result = run_module(cluster_info.main, dict(api_server=SERVER, token=TOKEN, ca_cert_hashes=[PIN]), monkeypatch, capsys)
+    assert result["failed"] is True
+    assert "Failed to import the required Python library (PyJWT, PyYAML)" in result["msg"]

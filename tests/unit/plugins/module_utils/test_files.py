@@ -218,8 +218,9 @@ def test_kubeconfig_token_file_is_never_readable_by_others(tmp_path, monkeypatch
     old_umask = os.umask(0o022)
     try:
         watch = Watch(monkeypatch, folder, secret=b"0123456789abcdef")
-        result = run_module(kubeconfig_module.main, dict(path=str(dest), server="https://10.0.0.10:6443", ca_cert_path=str(ca),
-                                     token="abcdef.0123456789abcdef"), monkeypatch, capsys)
+        args = dict(path=str(dest), server="https://10.0.0.10:6443", ca_cert_path=str(ca),
+                    token="abcdef.0123456789abcdef")
+        result = run_module(kubeconfig_module.main, args, monkeypatch, capsys)
     finally:
         os.umask(old_umask)
     assert result["changed"] is True, result

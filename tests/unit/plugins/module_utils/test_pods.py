@@ -105,3 +105,14 @@ def test_format_events_sorts_and_limits():
         "Warning  FailedCreatePodSandBox (x3)  pod/podinfo-abcde  failed to get sandbox image",
     ]
     assert len(_pods.format_events(events, limit=1)) == 1
+
+
+def test_failure_message():
+    summary = dict(name="p1", phase="Pending", ready=False, node=None, reason="Unschedulable",
+                   message="0/1 nodes are\n available")
+    assert _pods.failure_message("after 5s: x", [summary], ["Warning  FailedScheduling  pod/p1  0/1"], "app=a",
+                                 "default") == ("after 5s: x. Pods: p1: Pending on no node (not scheduled) - "
+                                                "Unschedulable: 0/1 nodes are available. "
+                                                "Last events: Warning  FailedScheduling  pod/p1  0/1")
+    assert _pods.failure_message("why", [], [], "app=a", "web") == (
+        "why. Pods: no Pod matches app=a in namespace web. Last events: none")

@@ -217,9 +217,9 @@ def test_kube_health_timeout_names_the_failing_checks(monkeypatch, capsys):
 
 
 def test_kube_health_helpers():
-    assert kube_health.health_path("/readyz") == "/readyz?verbose"
-    assert kube_health.health_path("/livez?exclude=etcd") == "/livez?exclude=etcd&verbose"
-    assert kube_health.failing_checks("[+]a ok\n[-]b failed\n[-]c failed") == ["[-]b failed", "[-]c failed"]
+    assert _kube.health_path("/readyz") == "/readyz?verbose"
+    assert _kube.health_path("/livez?exclude=etcd") == "/livez?exclude=etcd&verbose"
+    assert _kube.failing_checks("[+]a ok\n[-]b failed\n[-]c failed") == ["[-]b failed", "[-]c failed"]
 
 
 # --- kube_apply ----------------------------------------------------------------------------------
