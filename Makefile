@@ -139,4 +139,4 @@ TEST_VM ?= 1
 test: unit sanity lint tarball ee docs molecule $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
 
 clean: lab-down
-	rm -rf $(VENV) .venv-[0-9]* .cache
+	rm -rf $(VENV) .venv-[0-9]* .cache dist context ee-collections
