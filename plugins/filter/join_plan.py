@@ -36,7 +36,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _value:
-  description: Worker name mapped to C(state) (join, joined, refuse), C(reason), C(node_name).
+  description: Worker name mapped to C(state) (join, joined, refuse), C(reason), C(node_name), C(node_existed).
   type: dict
   sample:
     worker1: {state: join, reason: null, node_name: worker1}
@@ -54,7 +54,7 @@ def join_plan(workers, nodes):
         node = (nodes or {}).get(facts.get("node_name"))
         state, reason = join_state(dict(kubeconfig_exists=kubelet.get("kubeconfig_exists"),
                                         kubeconfig=kubelet.get("kubeconfig")), node, facts.get("machine_id"))
-        plan[worker] = dict(state=state, reason=reason, node_name=facts.get("node_name"))
+        plan[worker] = dict(state=state, reason=reason, node_name=facts.get("node_name"), node_existed=node is not None)
     return plan
 
 

@@ -136,3 +136,16 @@ class Kubectl:
 @pytest.fixture(scope="session")
 def kubectl(cp):
     return Kubectl(cp)
+
+
+@pytest.fixture(scope="session")
+def joined(kubectl, worker_names):
+    """The lab's workers joined with the defaults (what Molecule's converge leaves), so a test
+    that checks a joined cluster runs alone too (pytest -k NAME): the join runs unless every
+    worker already is a Node."""
+    nodes = kubectl.run("get", "nodes", "-o", "name").stdout.split()
+    if all("node/%s" % name in nodes for name in worker_names):
+        return None
+    run = join()
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    return run

@@ -8,6 +8,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+pytestmark = pytest.mark.usefixtures("joined")
+
 
 def _csr_cn(csr):
     request = x509.load_pem_x509_csr(base64.b64decode(csr["spec"]["request"]))

@@ -71,6 +71,12 @@ def test_wrong_ca_pin_fails_at_preflight(pre_join, kubectl, workers):
     _bad_input(kubectl, workers, {"worker_ca_cert_hashes": ["sha256:" + "0" * 64]}, "refusing to trust it")
 
 
+def test_a_flag_value_with_a_newline_is_refused(pre_join, kubectl, workers):
+    """A newline in a kubelet flag would write another line into the unit."""
+    _bad_input(kubectl, workers, {"worker_kubelet_unit_extra_flags": {"--node-ip": "10.77.0.11\n--anonymous-auth"}},
+               "control characters")
+
+
 def test_unknown_token_fails_naming_its_id_only(pre_join, kubectl, workers):
     _bad_input(kubectl, workers, {"worker_bootstrap_token": "zz9zz9.0123456789abcdef"},
                "does not accept bootstrap token zz9zz9", secret="0123456789abcdef")
@@ -212,18 +218,25 @@ def test_no_token_secret_in_any_output_or_job_event(reset, kubectl, tmp_path):
     runner = os.path.join(os.path.dirname(sys.executable), "ansible-runner")
     result = subprocess.run([runner, "run", str(data), "-p", "join.yml", "--inventory", INVENTORY, "-vvv",
                              "--cmdline", "--diff -e '%s'" % json.dumps({"control_plane_token_per_worker": True})],
-                            capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
+                            capture_output=True, text=True, timeout=600, cwd=ROOT,
+                            env=dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]),
+                            check=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     secrets = kubectl.json("get", "secrets", "-n", "kube-system", "-l", "hardway.nodejoin/node-name=%s" % worker)
     assert secrets["items"], "the run made no per-worker token"
     for item in secrets["items"]:
         secret = base64.b64decode(item["data"]["token-secret"]).decode()
-        seen = []
+        token_id = base64.b64decode(item["data"]["token-id"]).decode()
+        seen, ids = [], 0
         for root, _dirs, files in os.walk(str(data / "artifacts")):
             for name in files:
                 with open(os.path.join(root, name), errors="replace") as handle:
-                    if secret in handle.read():
-                        seen.append(os.path.relpath(os.path.join(root, name), str(data)))
+                    text = handle.read()
+                if secret in text:
+                    seen.append(os.path.relpath(os.path.join(root, name), str(data)))
+                ids += token_id in text
         assert not seen, "token secret of %s found in %s" % (item["metadata"]["name"], seen)
+        # the scan reads the events: the token's id (reported on purpose) is in them
+        assert ids > 0, "token id %s in no artifact: the scan read nothing" % token_id
         events = os.listdir(str(data / "artifacts" / os.listdir(str(data / "artifacts"))[0] / "job_events"))
         assert len(events) > 50

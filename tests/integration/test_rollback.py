@@ -5,7 +5,11 @@ kube-apiserver does not know, passed through the role's extra-flags variable."""
 import json
 import re
 
+import pytest
+
 from conftest import ansible_playbook
+
+pytestmark = pytest.mark.usefixtures("joined")
 
 UNIT = "/etc/systemd/system/kube-apiserver.service"
 

@@ -5,7 +5,11 @@ and events, and is cleaned up all the same."""
 
 import json
 
+import pytest
+
 from conftest import ansible_playbook
+
+pytestmark = pytest.mark.usefixtures("joined")
 
 
 def _smoke(extra):

@@ -179,19 +179,19 @@ def test_join_plan_per_worker():
     }
     plan = join_plan_filter.join_plan(workers, nodes)
     assert sorted(plan) == sorted(workers)
-    assert plan["w-joined"] == dict(state="joined", node_name="worker0",
+    assert plan["w-joined"] == dict(state="joined", node_name="worker0", node_existed=True,
                                     reason="the kubelet runs with the kubeconfig /var/lib/kubelet/kubeconfig")
-    assert plan["w-new"] == dict(state="join", reason=None, node_name="worker1")
-    assert plan["w-same-machine"] == dict(state="join", reason=None, node_name="worker2")
+    assert plan["w-new"] == dict(state="join", reason=None, node_name="worker1", node_existed=False)
+    assert plan["w-same-machine"] == dict(state="join", reason=None, node_name="worker2", node_existed=True)
     assert plan["w-clash"]["state"] == "refuse"
     assert plan["w-clash"]["node_name"] == "worker3"
     assert "a Ready Node named worker3 already exists and belongs to machine someone-else" in plan["w-clash"]["reason"]
-    assert plan["w-notready"] == dict(state="join", reason=None, node_name="worker4")
+    assert plan["w-notready"] == dict(state="join", reason=None, node_name="worker4", node_existed=True)
 
 
 def test_join_plan_worker_without_kubelet_facts_and_no_nodes():
     assert join_plan_filter.join_plan({"w": dict(node_name="w", machine_id="m")}, None) == {
-        "w": dict(state="join", reason=None, node_name="w")}
+        "w": dict(state="join", reason=None, node_name="w", node_existed=False)}
 
 
 @pytest.mark.parametrize("workers", [{}, None])
