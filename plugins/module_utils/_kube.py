@@ -139,6 +139,27 @@ def connection_params(params):
                 validate_certs=params.get("validate_certs", True))
 
 
+def default_request_timeout(api_client, seconds):
+    """Make every request of ``api_client`` that names no timeout of its own wait at most
+    ``seconds`` (connect + read), and return ``api_client``.
+
+    The kubernetes client sends requests without any timeout unless each call passes
+    ``_request_timeout``; some calls cannot (the discovery a ``kubernetes.dynamic.DynamicClient``
+    makes when it is created). This wraps the client's one way out,
+    ``rest_client.request``, which every typed, dynamic and raw request goes through.
+    """
+    rest = api_client.rest_client
+    real = rest.request
+
+    def request(*args, **kwargs):
+        if kwargs.get("_request_timeout") is None:
+            kwargs["_request_timeout"] = seconds
+        return real(*args, **kwargs)
+
+    rest.request = request
+    return api_client
+
+
 def api_client_from_module(module):
     """Build the client from an AnsibleModule whose spec includes CONNECTION_ARG_SPEC.
 
@@ -174,9 +195,10 @@ class KubeModule(object):
 
     @property
     def client(self):
-        """The ``kubernetes.client.ApiClient`` (built once)."""
+        """The ``kubernetes.client.ApiClient`` (built once); no request of it waits longer than
+        ``request_timeout`` (see :func:`default_request_timeout`)."""
         if self._client is None:
-            self._client = api_client_from_module(self.module)
+            self._client = default_request_timeout(api_client_from_module(self.module), self.request_timeout)
         return self._client
 
     @property

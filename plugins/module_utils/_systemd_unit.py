@@ -667,8 +667,10 @@ def normalise_flags(flags, state="present"):
         value: str, int/float (as text), bool (``true``/``false``) or ``None`` (a bare flag).
     :arg state: ``present``, or ``absent`` (values are ignored, all ``None``).
     :returns: list of ``(name, value)`` with values as ``str`` or ``None``, in request order.
-    :raises UnitFileError: two keys mean the same flag (``x`` and ``--x``), or a value of another
-        type. Names and values are checked further by :func:`edit_flags`.
+    :raises UnitFileError: two keys mean the same flag (``x`` and ``--x``), a value of another
+        type, or a name or value :func:`edit_flags` refuses (not ``--name``; blanks, quotes,
+        backslashes or control characters), naming the flag. Usable on its own to check flags
+        that go into a unit some other way (e.g. a template).
     """
     result = []
     seen = {}
@@ -690,5 +692,7 @@ def normalise_flags(flags, state="present"):
         else:
             raise UnitFileError("value of flag %s must be a string, number, boolean or null, got %s"
                                 % (name, type(raw_value).__name__))
+        _check_name(name)
+        _check_value(name, value)
         result.append((name, value))
     return result

@@ -223,7 +223,7 @@ def main():
     try:
         requested = normalise_flags(module.params["flags"], state)
     except UnitFileError as exc:
-        module.fail_json(msg=to_native(exc))
+        module.fail_json(msg="%s: %s" % (path, to_native(exc)))
 
     try:
         with open(b_path, "rb") as handle:

@@ -546,12 +546,19 @@ def test_unit_file_error_is_value_error():
 def test_normalise_flags():
     from ansible_collections.hardway.nodejoin.plugins.module_utils._systemd_unit import normalise_flags
 
-    assert normalise_flags({"kubeconfig": "/etc/k.conf", "--v": 2, "-x": None, "--on": True, "--off": False,
+    assert normalise_flags({"kubeconfig": "/etc/k.conf", "--v": 2, "--x": None, "--on": True, "--off": False,
                             "--ratio": 0.5}) == [
-        ("--kubeconfig", "/etc/k.conf"), ("--v", "2"), ("-x", None), ("--on", "true"), ("--off", "false"),
+        ("--kubeconfig", "/etc/k.conf"), ("--v", "2"), ("--x", None), ("--on", "true"), ("--off", "false"),
         ("--ratio", "0.5")]
     assert normalise_flags({"--a": "1", "b": "2"}, state="absent") == [("--a", None), ("--b", None)]
     with pytest.raises(UnitFileError, match="flags 'a' and '--a' both mean --a"):
         normalise_flags({"a": "1", "--a": "2"})
     with pytest.raises(UnitFileError, match="value of flag --a must be a string, number, boolean or null, got list"):
         normalise_flags({"--a": ["x"]})
+    # what edit_flags refuses is refused here already, so a template can use it too
+    for flags, message in (({"-x": "1"}, "must start with '--'"), ({"--x\n": "1"}, "control character"),
+                           ({"--a": "1\nExecStartPre=/bin/evil"}, "whitespace or a newline"),
+                           ({"--a": "\x00"}, "value of --a contains a control character"),
+                           ({"--a": "it's"}, "quote or backslash")):
+        with pytest.raises(UnitFileError, match=message):
+            normalise_flags(flags)

@@ -22,6 +22,7 @@ from ansible_collections.hardway.nodejoin.plugins.modules import bootstrap_token
 from ansible_collections.hardway.nodejoin.plugins.modules import bootstrap_token_info  # noqa: E402
 from ansible_collections.hardway.nodejoin.plugins.modules import kube_apply  # noqa: E402
 from ansible_collections.hardway.nodejoin.plugins.modules import kube_health  # noqa: E402
+from ansible_collections.hardway.nodejoin.plugins.modules import node_join_wait  # noqa: E402
 from ansible_collections.hardway.nodejoin.plugins.modules import pod_wait  # noqa: E402
 from ansible_collections.hardway.nodejoin.tests.unit.helpers import (  # noqa: E402
     FakeApi, api_error, fake_kube, items, run_module)
@@ -326,3 +327,44 @@ def test_kube_health_keeps_its_own_shorter_request_timeout_default(monkeypatch, 
     fake_kube(monkeypatch, api)
     run_module(bootstrap_token_info.main, {}, monkeypatch, capsys)
     assert api.timeouts() == [_kube.DEFAULT_REQUEST_TIMEOUT]
+
+
+# --- the real client against a listener that never answers: request_timeout is what bounds a request ---
+
+@pytest.fixture
+def silent_api_server():
+    import socket
+
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # the kernel completes the TCP handshake; nobody ever answers
+    # a request without any timeout must not hang the test run: after 10 s the queued
+    # connections are reset (and the test fails on the message and the time)
+    safety = threading.Timer(10, listener.close)
+    safety.start()
+    yield "https://127.0.0.1:%d" % listener.getsockname()[1]
+    safety.cancel()
+    listener.close()
+
+
+@pytest.mark.parametrize("main, args", [
+    (bootstrap_token.main, {}),
+    (bootstrap_token_info.main, {}),
+    (pod_wait.main, dict(label_selector="app=x", timeout=60)),
+    (kube_health.main, dict(timeout=0)),
+    (node_join_wait.main, dict(node_name="worker1", timeout=60)),
+    # the DynamicClient's own discovery requests, which take no timeout argument, are bounded too
+    (kube_apply.main, dict(definitions=[CM])),
+], ids=["bootstrap_token", "bootstrap_token_info", "pod_wait", "kube_health", "node_join_wait", "kube_apply"])
+def test_a_silent_server_fails_after_request_timeout_not_the_default(silent_api_server, monkeypatch, capsys, main,
+                                                                     args):
+    import time
+
+    start = time.monotonic()
+    result = run_module(main, dict(args, host=silent_api_server, validate_certs=False, request_timeout=1),
+                        monkeypatch, capsys)
+    took = time.monotonic() - start
+    assert result["failed"] is True and "did not answer in time" in result["msg"], result
+    assert took < 5, took  # the default request timeout would be 15 s (5 s for kube_health)
