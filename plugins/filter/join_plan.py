@@ -8,12 +8,12 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 name: join_plan
-short_description: What the join does with each worker: join, joined already, or refuse
-version_added: 0.3.0
+short_description: What the join does with each worker (join, joined already, or refuse)
+version_added: 0.2.0
 description:
   - From each worker's preflight facts (RV(hardway.nodejoin.node_preflight#module:kubelet), machine id) and the
     Nodes the cluster has (RV(hardway.nodejoin.node_info#module:nodes)), decides per worker V(joined) (its
-    kubelet runs with a kubeconfig: nothing is changed), V(join), or V(refuse) (a Ready Node of that name
+    kubelet runs with a kubeconfig, so nothing is changed), V(join), or V(refuse) (a Ready Node of that name
     belongs to another machine, as kubeadm's preflight refuses).
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
@@ -38,6 +38,9 @@ RETURN = r'''
 _value:
   description: Worker name mapped to C(state) (join, joined, refuse), C(reason), C(node_name), C(node_existed).
   type: dict
+  sample:
+    worker1: {state: join, reason: null, node_name: worker1}
+    worker2: {state: joined, reason: the kubelet runs with the kubeconfig /etc/kubernetes/kubelet.conf, node_name: worker2}
 '''
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils._preflight import join_state

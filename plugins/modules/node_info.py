@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: node_info
 short_description: Read Nodes and the API server's version
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reads the Nodes named in O(names) (those that do not exist are reported as absent) and the API server's
     version (C(/version)), with the admin credentials of the control plane.

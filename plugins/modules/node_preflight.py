@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: node_preflight
 short_description: Check a worker before it joins, and report what its kubelet really runs with
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Run on a worker before anything on it changes. Changes nothing.
   - Finds what systemd really runs for the kubelet (its unit and drop-ins, the running process) and from that
