@@ -12,19 +12,23 @@ export PYTHONPATH := $(CURDIR)/.cache/collections
 export K8S_VERSION ?= v1.36.3
 export K8S_SOURCE ?= build
 export LAB_WORKERS ?= 1
+# 2 or 3: the HA lab (cp1..cpN with stacked etcd behind lb1, HAProxy), with its own state
+# folder, network namespace (hwlab-ha), subnet (10.78.0) and inventory (inventories/lab-ha)
+export LAB_CONTROL_PLANES ?= 1
 # caches (binaries, Debian root, images) and the lab's state live outside the repo
 export CACHE_DIR ?= $(HOME)/.cache/hardway-nodejoin
 HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv umoci
 # the qemu lab provider (LAB_PROVIDER=qemu): QEMU, qemu-img, mkfs.ext4 -d, vde_switch
 VM_HOST_PACKAGES := qemu-system-x86 qemu-utils e2fsprogs vde2
 LAB := lab/bin/lab
-# ansible.cfg names no inventory: every lab run passes the lab's own
-LAB_INV := inventories/$(if $(filter qemu,$(LAB_PROVIDER)),lab-vm,lab)
+# ansible.cfg names no inventory: every lab run passes the one lab/bin/lab writes for this lab
+# (and its static group_vars)
+LAB_INV := $(if $(LAB_INVENTORY),$(dir $(LAB_INVENTORY)),inventories/$(if $(filter qemu,$(LAB_PROVIDER)),lab-vm,$(if $(filter 1,$(LAB_CONTROL_PLANES)),lab,lab-ha)))
 # tests/ansible-core-range: the ansible-core versions CI proves, oldest and newest, with their
 # Pythons; .venv (lab, Molecule, lint, docs) runs the newest, with a Python tests/find-python finds
 NEWEST_PYTHONS := $(shell awk '!/^\#/ && NF { p = $$2 } END { print p }' tests/ansible-core-range)
 
-.PHONY: help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-down test test-vm molecule-vm bench-molecule unit sanity lint tarball ee docs changelog molecule clean
+.PHONY: help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha bench-molecule unit sanity lint tarball ee docs changelog molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -90,9 +94,15 @@ lab-smoke:
 	$(LAB) ssh cp1 kubectl get pods -o wide
 	ansible-playbook -i $(LAB_INV) playbooks/smoke.yml -e smoke_state=absent
 
+# HA lab: /readyz answered through every API server directly, and through the load balancer
+lab-readyz:
+	@for cp in $$(seq -f 'cp%g' 1 $(LAB_CONTROL_PLANES)) $(if $(filter 1,$(LAB_CONTROL_PLANES)),,lb1); do \
+	  printf '[lab] /readyz through %s: ' "$$cp"; $(LAB) ssh cp1 kubectl get --raw /readyz --server=https://$$cp:6443; echo; done
+
 lab: lab-up  ## the README's main command
 	@start=$$(date +%s); $(MAKE) --no-print-directory lab-join; echo "[lab] join run took $$(( $$(date +%s) - start )) s"
 	@$(MAKE) --no-print-directory lab-smoke
+	@$(if $(filter 1,$(LAB_CONTROL_PLANES)),true,$(MAKE) --no-print-directory lab-readyz)
 
 lab-down:
 	$(LAB) down
@@ -125,6 +135,10 @@ changelog: deps  ## regenerate CHANGELOG.rst from changelogs/ (antsibull-changel
 molecule: deps caches
 	molecule test -s default
 
+# Several control planes behind a load balancer (nspawn): its own lab (state, netns, subnet)
+molecule-ha: deps caches
+	molecule test -s ha
+
 # The same scenario on QEMU VMs (own kernel, cgroup v2); slow under TCG emulation.
 molecule-vm: deps caches vm-image
 	molecule test -s vm
@@ -136,7 +150,7 @@ bench-molecule: deps caches vm-image  ## seconds per Molecule step, nspawn and V
 
 # TEST_VM=0 leaves out the QEMU tier (molecule/vm), e.g. on a host without QEMU
 TEST_VM ?= 1
-test: unit sanity lint tarball ee docs molecule $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
+test: unit sanity lint tarball ee docs molecule molecule-ha $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
 
 clean: lab-down
 	rm -rf $(VENV) .venv-[0-9]* .cache dist context ee-collections

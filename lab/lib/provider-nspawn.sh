@@ -3,6 +3,8 @@
 # Debian root, in its own network namespace (veth) on bridge br0, which lives in a
 # network namespace the lab creates. Nothing is bound on the host's own network.
 # Sourced by lab/bin/lab; uses STATE, here, log, die.
+# Names that could meet another lab's derive from the namespace (LAB_NETNS, one per lab):
+# the bridge and the veths live inside it, the host cgroups are <netns>-<machine>.
 
 NETNS=${LAB_NETNS:-hwlab}
 BRIDGE=br0
@@ -94,7 +96,7 @@ provider_start() {
     while IFS=: read -r _ ctrls path; do
       case $ctrls in "") d=/sys/fs/cgroup/unified ;; name=*) d=/sys/fs/cgroup/${ctrls#name=} ;; *) d=/sys/fs/cgroup/$ctrls ;; esac
       [ -d "$d" ] || { [ "$ctrls" = "" ] && d=/sys/fs/cgroup; [ -d "$d" ] || continue; }
-      c="$d${path%/}/hwlab-$name"
+      c="$d${path%/}/$NETNS-$name"
       mkdir -p "$c"
       if [ -f "$c/cpuset.cpus" ] && [ -z "$(cat "$c/cpuset.cpus")" ]; then
         cat "$d${path%/}/cpuset.cpus" >"$c/cpuset.cpus"; cat "$d${path%/}/cpuset.mems" >"$c/cpuset.mems"

@@ -81,13 +81,15 @@ class KubeError(Exception):
 
 
 def build_api_client(kubeconfig=None, context=None, host=None, ca_cert=None, client_cert=None,
-                     client_key=None, api_token=None, validate_certs=True):
+                     client_key=None, api_token=None, validate_certs=True, server=None):
     """Build a ``kubernetes.client.ApiClient``.
 
     Either from ``host`` (``https://addr:port``) with optional ``ca_cert``, ``client_cert``
     and ``client_key`` (paths) and ``api_token`` (a bearer token, e.g. a bootstrap token
     ``<token-id>.<token-secret>``), or, when ``host`` is not given, from the kubeconfig
-    file ``kubeconfig`` (and its ``context``, default the current one).
+    file ``kubeconfig`` (and its ``context``, default the current one). ``server`` then
+    replaces the kubeconfig's server URL, keeping its CA and credentials (one API server of
+    several, or the load balancer in front of them; it must be among the certificate's SANs).
 
     Raises :class:`KubeError` when the kubernetes library is missing, the kubeconfig
     does not exist or cannot be loaded.
@@ -119,10 +121,23 @@ def build_api_client(kubeconfig=None, context=None, host=None, ca_cert=None, cli
     except (ConfigException, ValueError, OSError) as exc:
         raise KubeError("cannot load kubeconfig %s%s: %s"
                         % (kubeconfig, " (context %s)" % context if context else "", exc))
+    if server:
+        _replace_server(configuration, server.rstrip("/"))
     if not validate_certs:
         configuration.verify_ssl = False
     _no_retries(configuration)
     return k8s_client.ApiClient(configuration)
+
+
+def _replace_server(configuration, server):
+    configuration.host = server
+    # a kubeconfig with a token sets a hook that copies its own server back before each request
+    hook = getattr(configuration, "refresh_api_key_hook", None)
+    if hook is not None:
+        def refresh_keeping_server(conf):
+            hook(conf)
+            conf.host = server
+        configuration.refresh_api_key_hook = refresh_keeping_server
 
 
 def _no_retries(configuration):
@@ -136,7 +151,7 @@ def connection_params(params):
     return dict(kubeconfig=params.get("kubeconfig"), context=params.get("context"), host=params.get("host"),
                 ca_cert=params.get("ca_cert"), client_cert=params.get("client_cert"),
                 client_key=params.get("client_key"), api_token=params.get("api_token"),
-                validate_certs=params.get("validate_certs", True))
+                validate_certs=params.get("validate_certs", True), server=params.get("server"))
 
 
 def default_request_timeout(api_client, seconds):

@@ -41,6 +41,14 @@ options:
     description: Seconds for each request.
     type: int
     default: 5
+  server:
+    description:
+      - API server URL to ask instead of the server of O(kubeconfig), with that kubeconfig's CA and
+        credentials, e.g. one control plane host's own API server, or the load balancer in front of several.
+        Its address must be among the API server certificate's SANs.
+      - Not with O(host).
+    type: str
+    version_added: 0.2.0
 extends_documentation_fragment:
   - hardway.nodejoin.connection
   - hardway.nodejoin.read_only_attributes
@@ -51,6 +59,12 @@ EXAMPLES = r"""
   hardway.nodejoin.kube_health:
     kubeconfig: /etc/kubernetes/admin.conf
     timeout: 60
+
+- name: The load balancer in front of several API servers still answers, with the admin credentials
+  hardway.nodejoin.kube_health:
+    kubeconfig: /etc/kubernetes/admin.conf
+    server: https://lb.example:6443
+    timeout: 30
 """
 
 RETURN = r"""
@@ -83,8 +97,10 @@ def main():
             timeout=dict(type="int", default=60),
             poll_interval=dict(type="float", default=1),
             request_timeout=dict(type="int", default=5),
+            server=dict(type="str"),
         ),
         supports_check_mode=True,
+        mutually_exclusive=[("host", "server")],
     )
     p = kube.params
     path = _kube.health_path(p["path"])

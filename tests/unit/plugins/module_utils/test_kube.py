@@ -337,3 +337,25 @@ def test_404_from_a_real_server_is_not_found(https_server):
                    _request_timeout=5)
     assert _kube.is_not_found(info.value)
     assert 'secrets "bootstrap-token-abcdef" not found' in str(info.value)
+
+
+def test_server_replaces_the_kubeconfig_server_and_keeps_its_ca_and_credentials(https_server, tmp_path):
+    """kube_health's ``server``: one API server of several (or their load balancer), asked with the
+    kubeconfig's CA and credentials."""
+    url, directory = https_server
+    kubeconfig = tmp_path / "admin.conf"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "k", "cluster": {
+            "server": "https://127.0.0.1:1", "certificate-authority": str(directory / "server.crt")}}],
+        "users": [{"name": "u", "user": {"token": "abcdef.0123456789abcdef"}}],
+        "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}]}))
+    api = _kube.build_api_client(kubeconfig=str(kubeconfig), server=url + "/")
+    assert _kube.server_of(api) == url
+    with pytest.raises(_kube.KubeError) as info:
+        _kube.call(api, k8s_client.CoreV1Api(api).list_node, _request_timeout=5)
+    # the answer of the real server, verified with the kubeconfig's CA, to the kubeconfig's token
+    assert info.value.status == 403, str(info.value)
+    # without it, the kubeconfig's own (here unreachable) server
+    plain = _kube.build_api_client(kubeconfig=str(kubeconfig))
+    assert _kube.server_of(plain) == "https://127.0.0.1:1"
