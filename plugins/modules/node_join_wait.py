@@ -180,7 +180,13 @@ def main():
                                  p["wait_for_ready"])
         kube.fail("after %ss: %s. On the worker, 'journalctl -u kubelet' tells why." % (p["timeout"], "; ".join(missing)),
                   node=state["node"], csr=state["csr"], elapsed=round(exc.elapsed, 2))
-    kube.exit(changed=False, node=polled.state["node"], csr=polled.state["csr"], elapsed=round(polled.elapsed, 2))
+    node = polled.state["node"]
+    if node and node.get("ready") != "True":
+        # a real Ansible warning (AWX counts it), not a debug line
+        kube.module.warn("Node %s is NotReady: %s. A CNI config in /etc/cni/net.d makes it Ready (the worker role's "
+                         "worker_loopback_cni=true writes the lesson's loopback config)."
+                         % (node.get("name"), node.get("ready_message") or node.get("ready_reason")))
+    kube.exit(changed=False, node=node, csr=polled.state["csr"], elapsed=round(polled.elapsed, 2))
 
 
 if __name__ == "__main__":
