@@ -1,6 +1,7 @@
 # hardway.nodejoin — the two commands a newcomer needs:
 #   make lab    build (once) and boot the lab, run playbooks/join.yml against it
-#   make test   unit tests, sanity/lint, then the Molecule scenarios on real machines (nspawn, QEMU VMs)
+#   make test   unit tests and sanity on the oldest and newest ansible-core, lint, tarball, EE and
+#               docs checks, then the Molecule scenarios on real machines (nspawn, QEMU VMs)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 VENV := .venv
@@ -20,10 +21,14 @@ HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 p
 # the qemu lab provider (LAB_PROVIDER=qemu): QEMU, qemu-img, mkfs.ext4 -d, vde_switch
 VM_HOST_PACKAGES := qemu-system-x86 qemu-utils e2fsprogs vde2
 LAB := lab/bin/lab
-# the inventory lab/bin/lab writes for this lab (and its static group_vars)
-LAB_INV := $(if $(LAB_INVENTORY),$(dir $(LAB_INVENTORY)),inventories/$(if $(filter 1,$(LAB_CONTROL_PLANES)),lab,lab-ha))
+# ansible.cfg names no inventory: every lab run passes the one lab/bin/lab writes for this lab
+# (and its static group_vars)
+LAB_INV := $(if $(LAB_INVENTORY),$(dir $(LAB_INVENTORY)),inventories/$(if $(filter qemu,$(LAB_PROVIDER)),lab-vm,$(if $(filter 1,$(LAB_CONTROL_PLANES)),lab,lab-ha)))
+# tests/ansible-core-range: the ansible-core versions CI proves, oldest and newest, with their
+# Pythons; .venv (lab, Molecule, lint, docs) runs the newest, with a Python tests/find-python finds
+NEWEST_PYTHONS := $(shell awk '!/^\#/ && NF { p = $$2 } END { print p }' tests/ansible-core-range)
 
-.PHONY: help deps host-deps host-deps-vm venv collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha bench-molecule unit sanity lint molecule clean
+.PHONY: help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha bench-molecule unit sanity lint tarball ee docs changelog molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -36,14 +41,20 @@ host-deps:  ## Debian packages the lab needs on the host (root)
 host-deps-vm:  ## Debian packages of the qemu lab provider (root; no Recommends: they bring a GUI)
 	@$(MAKE) --no-print-directory host-deps HOST_PACKAGES="$(VM_HOST_PACKAGES)" APT_INSTALL_OPTS=--no-install-recommends
 
-$(VENV)/.installed: requirements.txt requirements-test.txt
+$(VENV)/.installed: requirements-test.txt tests/ansible-core-range
 	@echo "[deps] Python venv $(VENV) from requirements-test.txt"
-	python3 -m venv $(VENV)
+	rm -rf $(VENV)
+	"$$(tests/find-python $(NEWEST_PYTHONS))" -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements-test.txt
 	touch $@
 
 venv: $(VENV)/.installed
+
+# .venv-<X.Y> for the oldest and the newest ansible-core of tests/ansible-core-range
+range-venvs:
+	@tests/range-venv oldest >/dev/null
+	@tests/range-venv newest >/dev/null
 
 collection:  ## this checkout as ansible_collections/hardway/nodejoin
 	@mkdir -p .cache/collections/ansible_collections/hardway
@@ -96,14 +107,30 @@ lab: lab-up  ## the README's main command
 lab-down:
 	$(LAB) down
 
-unit: deps
-	$(PY) -m pytest -q tests/unit
+# the unit tests on the oldest and on the newest ansible-core of the range, each in its venv
+unit: collection range-venvs
+	@for core in oldest newest; do v=$$(tests/range-venv $$core); \
+	  echo "[unit] $$core: $$($$v/bin/ansible --version | head -n1), $$($$v/bin/python --version)"; \
+	  $$v/bin/python -m pytest -q -p no:cacheprovider tests/unit; done
 
 lint: deps
 	ansible-lint --profile production
 
-sanity: deps  ## ansible-test sanity (offline) + ansible-doc of every plugin
-	tests/sanity/run.sh
+sanity: range-venvs  ## ansible-test sanity (offline) + ansible-doc of every plugin, oldest and newest ansible-core
+	SANITY_CORE=oldest tests/sanity/run.sh
+	SANITY_CORE=newest tests/sanity/run.sh
+
+tarball: deps  ## build the collection tarball; fail on any file outside tests/tarball-allowlist
+	tests/tarball-check
+
+ee: deps  ## ansible-builder create of execution-environment.yml (the build context, no image)
+	tests/ee-check
+
+docs: deps  ## antsibull-docs lint, the docs site (sphinx, offline), CHANGELOG.rst up to date
+	tests/docs-check
+
+changelog: deps  ## regenerate CHANGELOG.rst from changelogs/ (antsibull-changelog)
+	antsibull-changelog generate
 
 molecule: deps caches
 	molecule test -s default
@@ -123,7 +150,7 @@ bench-molecule: deps caches vm-image  ## seconds per Molecule step, nspawn and V
 
 # TEST_VM=0 leaves out the QEMU tier (molecule/vm), e.g. on a host without QEMU
 TEST_VM ?= 1
-test: unit sanity lint molecule molecule-ha $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
+test: unit sanity lint tarball ee docs molecule molecule-ha $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
 
 clean: lab-down
-	rm -rf $(VENV) .cache
+	rm -rf $(VENV) .venv-[0-9]* .cache dist context ee-collections

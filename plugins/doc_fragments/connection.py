@@ -45,4 +45,10 @@ options:
     default: 15
 requirements:
   - kubernetes (Python library) on the host that runs the module
+attributes:
+  action_group:
+    description: Use C(group/hardway.nodejoin.api) in C(module_defaults) to set the connection options of all these modules at once.
+    support: full
+    membership:
+      - hardway.nodejoin.api
 """

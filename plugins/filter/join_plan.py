@@ -8,12 +8,12 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 name: join_plan
-short_description: What the join does with each worker: join, joined already, or refuse
-version_added: 0.3.0
+short_description: What the join does with each worker (join, joined already, or refuse)
+version_added: 0.2.0
 description:
   - From each worker's preflight facts (RV(hardway.nodejoin.node_preflight#module:kubelet), machine id) and the
     Nodes the cluster has (RV(hardway.nodejoin.node_info#module:nodes)), decides per worker V(joined) (its
-    kubelet runs with a kubeconfig: nothing is changed), V(join), or V(refuse) (a Ready Node of that name
+    kubelet runs with a kubeconfig, so nothing is changed), V(join), or V(refuse) (a Ready Node of that name
     belongs to another machine, as kubeadm's preflight refuses).
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
@@ -38,20 +38,40 @@ RETURN = r'''
 _value:
   description: Worker name mapped to C(state) (join, joined, refuse), C(reason), C(node_name), C(node_existed).
   type: dict
+  sample:
+    worker1: {state: join, reason: null, node_name: worker1}
+    worker2: {state: joined, reason: the kubelet runs with the kubeconfig /etc/kubernetes/kubelet.conf, node_name: worker2}
 '''
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils._preflight import join_state
 
 
 def join_plan(workers, nodes):
-    """{worker: preflight} , {node: summary|None} -> {worker: {state, reason, node_name}}."""
+    """{worker: preflight} , {node: summary|None} -> {worker: {state, reason, node_name, node_existed}}.
+
+    Workers are taken in name order; one that would register the same node name as another
+    worker of the run, or has the same machine id (a cloned machine), is refused.
+    """
     plan = {}
-    for worker, facts in (workers or {}).items():
+    names, machines = {}, {}
+    for worker in sorted(workers or {}):
+        facts = workers[worker] or {}
         kubelet = facts.get("kubelet") or {}
         node = (nodes or {}).get(facts.get("node_name"))
         state, reason = join_state(dict(kubeconfig_exists=kubelet.get("kubeconfig_exists"),
                                         kubeconfig=kubelet.get("kubeconfig")), node, facts.get("machine_id"))
-        plan[worker] = dict(state=state, reason=reason, node_name=facts.get("node_name"), node_existed=node is not None)
+        name, machine = facts.get("node_name"), facts.get("machine_id")
+        if state == "join" and name in names:
+            state, reason = "refuse", ("worker %s would register the same node name %s: give one of them "
+                                       "another hostname" % (names[name], name))
+        elif state == "join" and machine and machine in machines:
+            state, reason = "refuse", ("it has the machine id of worker %s (a cloned machine?): give it its own "
+                                       "/etc/machine-id" % machines[machine])
+        if name:
+            names.setdefault(name, worker)
+        if machine:
+            machines.setdefault(machine, worker)
+        plan[worker] = dict(state=state, reason=reason, node_name=name, node_existed=node is not None)
     return plan
 
 

@@ -9,16 +9,16 @@ DOCUMENTATION = r'''
 ---
 name: kubelet_api_settings
 short_description: Kubelet API access settings that never weaken what a kubelet has
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Combines the settings the join would write (anonymous access, webhook authentication, authorization mode)
-    with the kubelet's current ones (RV(hardway.nodejoin.node_preflight#module:kubelet.api)): a stricter
+    with the kubelet's current ones (C(api) of RV(hardway.nodejoin.node_preflight#module:kubelet)); a stricter
     existing value is kept. Returns the settings to write and the names of those kept.
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
 options:
   _input:
-    description: The settings the join would write: C(anonymous), C(webhook) (booleans), C(authorization) (V(Webhook) or V(AlwaysAllow)).
+    description: The settings the join would write (C(anonymous), C(webhook) (booleans), C(authorization) (V(Webhook) or V(AlwaysAllow))).
     type: dict
     required: true
   existing:
@@ -37,6 +37,9 @@ RETURN = r'''
 _value:
   description: C(settings) (the values to write) and C(kept) (names where the existing stricter value was kept).
   type: dict
+  sample:
+    settings: {anonymous: false, webhook: true, authorization: Webhook}
+    kept: []
 '''
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils._preflight import stricter_api_settings

@@ -9,7 +9,7 @@ DOCUMENTATION = r'''
 ---
 name: kubelet_join_failure
 short_description: The likely cause of a TLS bootstrap that did not finish, from the kubelet's log
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reads the kubelet's last log lines (newest last) and names the likely cause (401 token, x509 CA or clock,
     unreachable API server, 403 RBAC); an empty string when no known pattern matches.
@@ -33,6 +33,7 @@ RETURN = r'''
 _value:
   description: The likely cause, or an empty string.
   type: string
+  sample: "the kubelet cannot reach the API server: check worker_api_server and the network"
 '''
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils._preflight import likely_cause

@@ -9,7 +9,7 @@ DOCUMENTATION = r'''
 ---
 name: pinned_ca
 short_description: Keep only the pinned certificates of a CA bundle
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Returns the PEM of the certificates in the input whose CA cert hash (C(sha256:<hex>) of the
     SubjectPublicKeyInfo, RFC 7469, kubeadm's C(--discovery-token-ca-cert-hash)) is among the pins, in their
@@ -46,6 +46,10 @@ RETURN = r'''
 _value:
   description: PEM text of the pinned certificates.
   type: string
+  sample: |
+    -----BEGIN CERTIFICATE-----
+    MIIDBTCCAe2gAwIBAgIIY...
+    -----END CERTIFICATE-----
 '''
 
 from ansible.errors import AnsibleFilterError

@@ -258,7 +258,7 @@ def write_file(module, path, content, mode=None, backup=False):
         final_mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o666 & ~_umask()
 
     def ansible_move(tmp, dest):
-        old_umask = os.umask(~final_mode & 0o777)
+        old_umask = os.umask(0o777 & ~int(final_mode))
         try:
             module.atomic_move(tmp, dest, unsafe_writes=unsafe, keep_dest_attrs=False)
         finally:

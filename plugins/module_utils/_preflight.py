@@ -26,16 +26,16 @@ _VERSION_RE = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 def kubelet_node_name(running_flags, config, hostname):
     """The name the kubelet registers its Node under.
 
-    As the kubelet does (``pkg/util/node.GetHostname``): ``--hostname-override`` if set,
-    else ``hostnameOverride`` of its configuration, else the machine's hostname; blanks
-    trimmed and lowercased.
+    As the kubelet does (``pkg/util/node.GetHostname``): ``--hostname-override`` if set
+    (KubeletConfiguration has no such field), else the machine's hostname; blanks trimmed
+    and lowercased.
 
     :arg running_flags: ``{"--flag": value}`` of the kubelet command line.
-    :arg config: the kubelet's merged KubeletConfiguration (dict; may be empty).
+    :arg config: the kubelet's merged KubeletConfiguration (unused: kept for callers).
     :arg hostname: ``os.uname().nodename`` (str).
     :returns: the node name (str).
     """
-    name = (running_flags or {}).get("--hostname-override") or (config or {}).get("hostnameOverride") or hostname
+    name = (running_flags or {}).get("--hostname-override") or hostname
     return (name or "").strip().lower()
 
 
@@ -63,20 +63,67 @@ def _merge_into(base, extra):
             base[key] = value
 
 
-def kubelet_api_settings(config):
-    """The kubelet API access settings of a KubeletConfiguration, with the kubelet's
-    defaults for ``kubelet.config.k8s.io/v1beta1`` where unset.
+#: Kubelet flags that set the kubelet API settings; a flag wins over every configuration file
+#: (the kubelet re-parses its command line over the merged configuration).
+API_FLAGS = {"--anonymous-auth": "anonymous", "--authentication-token-webhook": "webhook",
+             "--authorization-mode": "authorization", "--read-only-port": "read_only_port"}
 
+
+def _flag_bool(value):
+    return value is None or str(value).lower() in ("true", "1", "t")
+
+
+def kubelet_api_settings(config, flags=None):
+    """The kubelet API access settings of a KubeletConfiguration, with the kubelet's
+    defaults for ``kubelet.config.k8s.io/v1beta1`` where unset, and the command line flags
+    of :data:`API_FLAGS` over them.
+
+    :arg config: the merged KubeletConfiguration (dict).
+    :arg flags: ``{"--flag": value}`` of the kubelet command line (a bare flag is ``None``).
     :returns: ``dict(anonymous=bool, webhook=bool, authorization=str, read_only_port=int)``.
     """
     authn = (config or {}).get("authentication") or {}
     authz = (config or {}).get("authorization") or {}
-    return dict(
+    settings = dict(
         anonymous=bool((authn.get("anonymous") or {}).get("enabled", False)),
         webhook=bool((authn.get("webhook") or {}).get("enabled", True)),
         authorization=authz.get("mode") or "Webhook",
         read_only_port=int((config or {}).get("readOnlyPort", 0) or 0),
     )
+    for flag, key in API_FLAGS.items():
+        if flag in (flags or {}):
+            value = flags[flag]
+            if key in ("anonymous", "webhook"):
+                settings[key] = _flag_bool(value)
+            elif key == "read_only_port":
+                settings[key] = int(value or 0)
+            else:
+                settings[key] = value or settings[key]
+    return settings
+
+
+def api_flag_problems(flags, wanted):
+    """Kubelet command line flags that would override (and weaken) the kubelet API settings
+    the join writes into a configuration drop-in: a flag wins over every file.
+
+    :arg flags: ``{"--flag": value}`` of the kubelet command line.
+    :arg wanted: the settings the join writes (``anonymous``, ``webhook``, ``authorization``).
+    :returns: list of problem sentences (empty when none).
+    """
+    problems = []
+    current = kubelet_api_settings({}, flags)
+    for flag, key in API_FLAGS.items():
+        if flag not in (flags or {}):
+            continue
+        weaker = ((key == "anonymous" and current[key] and not wanted.get("anonymous", False))
+                  or (key == "webhook" and not current[key] and wanted.get("webhook", True))
+                  or (key == "authorization" and current[key] != "Webhook" and wanted.get("authorization") == "Webhook")
+                  or (key == "read_only_port" and current[key] != 0))
+        if weaker:
+            problems.append("the kubelet's command line sets %s=%s, which overrides its configuration files and "
+                            "would leave its API %s: remove the flag from its unit"
+                            % (flag, flags[flag], "open" if key != "webhook" else "without webhook authentication"))
+    return problems
 
 
 def stricter_api_settings(existing, wanted):
@@ -172,8 +219,11 @@ def token_review_problem(status, body, token_id, server):
                 "(run the control_plane role, or 'kubeadm token create'-style: a Secret bootstrap-token-<id> "
                 "in kube-system) and run again" % (server, token_id)), {}
     if status == 404:
-        # SelfSubjectReview is GA since 1.28; older servers cannot answer: not a failure.
+        # SelfSubjectReview is GA since 1.28 (beta 1.27); an older server cannot answer: not a failure.
         return None, {}
+    if status == 403:
+        return ("the API server %s authenticated bootstrap token %s but forbids it a SelfSubjectReview (403): "
+                "its RBAC lacks the system:basic-user binding for authenticated users" % (server, token_id)), {}
     if status not in (200, 201):
         return ("checking bootstrap token %s against %s failed with HTTP %s" % (token_id, server, status)), {}
     user = ((body or {}).get("status") or {}).get("userInfo") or {}
@@ -186,10 +236,17 @@ def token_review_problem(status, body, token_id, server):
     return None, user
 
 
-def cgroup_driver_problem(kubelet_driver, runc_systemd_cgroup):
+def cgroup_driver_problem(kubelet_driver, runc_systemd_cgroup, kubelet_version=None, containerd_version=None):
     """The kubelet's ``cgroupDriver`` must be containerd's runc cgroup driver
     (``SystemdCgroup``), as the kubelet docs require ("Configuring a cgroup driver").
-    ``None`` values (unknown) pass."""
+    ``None`` values (unknown) pass.
+
+    A kubelet of 1.34 or newer takes the driver from a runtime that reports it over CRI
+    (feature KubeletCgroupDriverFromCRI, GA in 1.34; containerd does from 2.0), so its own
+    ``cgroupDriver`` does not matter then and nothing is reported."""
+    kubelet, containerd = parse_version(kubelet_version), parse_version(containerd_version)
+    if kubelet and containerd and kubelet[:2] >= (1, 34) and containerd[0] >= 2:
+        return None
     if kubelet_driver is None or runc_systemd_cgroup is None:
         return None
     runtime = "systemd" if runc_systemd_cgroup else "cgroupfs"

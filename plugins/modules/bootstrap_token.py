@@ -73,6 +73,7 @@ options:
     elements: str
     default: []
   labels:
+    version_added: 0.2.0
     description:
       - Extra labels of the Secret, e.g. C(hardway.nodejoin/node-name=worker1) for a token meant for
         one worker. With O(reuse), only a managed token whose other labels equal these is reused, so

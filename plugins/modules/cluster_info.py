@@ -93,6 +93,10 @@ ca_cert:
   description: The verified cluster CA certificate(s) that match a pin, PEM (others in cluster-info are left out).
   returned: success
   type: str
+  sample: |
+    -----BEGIN CERTIFICATE-----
+    MIIDBTCCAe2gAwIBAgIIY...
+    -----END CERTIFICATE-----
 ca_cert_hashes:
   description: Hashes of the CA certificates found (one per certificate).
   returned: success
@@ -103,14 +107,17 @@ server:
   description: The API server URL that cluster-info announces.
   returned: success
   type: str
+  sample: https://10.77.0.10:6443
 token_id:
   description: token-id whose JWS was verified.
   returned: success
   type: str
+  sample: abcdef
 elapsed:
   description: Seconds spent waiting.
   returned: always
   type: float
+  sample: 0.2
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib

@@ -19,6 +19,11 @@ description:
     is sent, so an unchanged object reports C(changed=false) and its C(resourceVersion) does not move.
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
+seealso:
+  - module: hardway.nodejoin.bootstrap_token
+  - link: https://kubernetes.io/docs/reference/using-api/server-side-apply/
+    name: Server-Side Apply
+    description: How the API server merges an applied object and tracks field ownership.
 options:
   definitions:
     description: Manifests (dicts with C(apiVersion), C(kind), C(metadata.name)).
@@ -39,6 +44,7 @@ options:
     type: bool
     default: true
   propagation_policy:
+    version_added: 0.2.0
     description:
       - With O(state=absent), how dependents (the Pods of a ReplicaSet) are deleted, as
         C(kubectl delete --cascade) does. V(Foreground) deletes them before the owner, V(Background)
@@ -46,12 +52,14 @@ options:
     type: str
     choices: [Foreground, Background, Orphan]
   wait:
+    version_added: 0.2.0
     description:
       - With O(state=absent), wait until each object is gone from the API (with
         O(propagation_policy=Foreground), that is after its dependents are gone too).
     type: bool
     default: false
   wait_timeout:
+    version_added: 0.2.0
     description: Seconds O(wait) waits for each object.
     type: int
     default: 120
@@ -98,12 +106,15 @@ results:
     kind:
       description: Kind of the object.
       type: str
+      sample: ClusterRoleBinding
     name:
       description: Name of the object.
       type: str
+      sample: kubelet-bootstrap
     namespace:
       description: Namespace, or null for cluster-scoped objects.
       type: str
+      sample: null
     action:
       description: What was (or in check mode would be) done.
       type: str

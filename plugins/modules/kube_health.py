@@ -18,6 +18,12 @@ description:
   - Fails after O(timeout) seconds with the last answer or connection error, so a caller can roll back.
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
+seealso:
+  - module: hardway.nodejoin.node_join_wait
+  - module: hardway.nodejoin.systemd_unit_flags
+  - link: https://kubernetes.io/docs/reference/using-api/health-checks/
+    name: Kubernetes API health endpoints
+    description: C(/readyz), C(/livez) and their verbose check lists.
 options:
   path:
     description: Health endpoint.
@@ -77,6 +83,7 @@ elapsed:
   description: Seconds waited.
   returned: always
   type: float
+  sample: 3.1
 """
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube

@@ -22,6 +22,12 @@ author:
   - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - PyYAML on the host that runs the module
+seealso:
+  - module: hardway.nodejoin.bootstrap_token
+  - module: hardway.nodejoin.cluster_info
+  - link: https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/
+    name: Organizing cluster access using kubeconfig files
+    description: The kubeconfig format this module writes.
 options:
   path:
     description: The kubeconfig file to write.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: node_info
 short_description: Read Nodes and the API server's version
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reads the Nodes named in O(names) (those that do not exist are reported as absent) and the API server's
     version (C(/version)), with the admin credentials of the control plane.
@@ -28,6 +28,11 @@ options:
     type: list
     elements: str
     default: []
+  configz:
+    description:
+      - A Node whose kubelet's running configuration to read (C(/api/v1/nodes/<name>/proxy/configz): the API server
+        asks the kubelet with its kubelet client certificate), returned in RV(configz).
+    type: str
 seealso:
   - module: hardway.nodejoin.node_join_wait
 """
@@ -41,6 +46,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+configz:
+  description: The running configuration of the kubelet of O(configz) (its C(kubeletconfig)).
+  returned: when O(configz) is given and the kubelet answers
+  type: dict
+  sample: {"authentication": {"anonymous": {"enabled": false}}, "authorization": {"mode": "Webhook"}}
 server_version:
   description: The API server's C(gitVersion).
   returned: success
@@ -77,7 +87,7 @@ def summarise(node):
 
 
 def main():
-    argument_spec = dict(names=dict(type="list", elements="str", default=[]))
+    argument_spec = dict(names=dict(type="list", elements="str", default=[]), configz=dict(type="str"))
     argument_spec.update(_kube.CONNECTION_ARG_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     api = _kube.api_client_from_module(module)
@@ -98,9 +108,16 @@ def main():
                 if not _kube.is_not_found(exc):
                     raise
                 nodes[name] = None
+        result = dict(changed=False, server_version=version, nodes=nodes)
+        if module.params["configz"]:
+            status, body = _kube.get_raw(api, "/api/v1/nodes/%s/proxy/configz" % module.params["configz"], timeout=timeout)
+            if status != 200:
+                module.fail_json(msg="the kubelet of %s did not give its configz through the API server (HTTP %s): %s"
+                                     % (module.params["configz"], status, body[:300]), **result)
+            result["configz"] = json.loads(body).get("kubeletconfig") or {}
     except (_kube.KubeError, ValueError) as exc:
         module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, server_version=version, nodes=nodes)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,12 @@ author:
   - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - kubernetes and cryptography (Python libraries) on the host that runs the module
+seealso:
+  - module: hardway.nodejoin.bootstrap_token
+  - module: hardway.nodejoin.pod_wait
+  - link: https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/
+    name: TLS bootstrapping
+    description: The kubelet's bootstrap CSR and its approval, which this module waits for.
 options:
   node_name:
     description: Name of the Node (the worker's hostname unless the kubelet overrides it).
@@ -76,21 +82,27 @@ node:
     name:
       description: Node name.
       type: str
+      sample: worker1
     ready:
       description: Status of the Ready condition (C(True), C(False), C(Unknown)).
       type: str
+      sample: "True"
     ready_reason:
       description: Reason of the Ready condition, e.g. C(KubeletNotReady).
       type: str
+      sample: KubeletReady
     ready_message:
       description: Message of the Ready condition, e.g. C(container runtime network not ready ...).
       type: str
+      sample: kubelet is posting ready status
     kubelet_version:
       description: Version the kubelet reports.
       type: str
+      sample: v1.36.3
     internal_ip:
       description: InternalIP address of the Node.
       type: str
+      sample: 10.77.0.11
 csr:
   description: The bootstrap CSR, or null when none was found and O(require_csr=false).
   returned: always
@@ -99,19 +111,24 @@ csr:
     name:
       description: CSR name.
       type: str
+      sample: csr-8vq5d
     username:
       description: Requesting user, C(system:bootstrap:<token-id>).
       type: str
+      sample: system:bootstrap:abcdef
     condition:
       description: C(Approved,Issued) when done.
       type: str
+      sample: Approved,Issued
     signer_name:
       description: Signer name.
       type: str
+      sample: kubernetes.io/kube-apiserver-client-kubelet
 elapsed:
   description: Seconds waited.
   returned: always
   type: float
+  sample: 10.3
 """
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
@@ -163,7 +180,13 @@ def main():
                                  p["wait_for_ready"])
         kube.fail("after %ss: %s. On the worker, 'journalctl -u kubelet' tells why." % (p["timeout"], "; ".join(missing)),
                   node=state["node"], csr=state["csr"], elapsed=round(exc.elapsed, 2))
-    kube.exit(changed=False, node=polled.state["node"], csr=polled.state["csr"], elapsed=round(polled.elapsed, 2))
+    node = polled.state["node"]
+    if node and node.get("ready") != "True":
+        # a real Ansible warning (AWX counts it), not a debug line
+        kube.module.warn("Node %s is NotReady: %s. A CNI config in /etc/cni/net.d makes it Ready (the worker role's "
+                         "worker_loopback_cni=true writes the lesson's loopback config)."
+                         % (node.get("name"), node.get("ready_message") or node.get("ready_reason")))
+    kube.exit(changed=False, node=node, csr=polled.state["csr"], elapsed=round(polled.elapsed, 2))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: node_preflight
 short_description: Check a worker before it joins, and report what its kubelet really runs with
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Run on a worker before anything on it changes. Changes nothing.
   - Finds what systemd really runs for the kubelet (its unit and drop-ins, the running process) and from that
@@ -82,6 +82,13 @@ options:
     description: Seconds for each request to the API server.
     type: int
     default: 10
+  kubelet_api:
+    description:
+      - The kubelet API settings the join will write (C(anonymous), C(webhook), C(authorization)). A kubelet
+        command line flag that would override them with a weaker value (C(--anonymous-auth=true),
+        C(--authorization-mode=AlwaysAllow), C(--read-only-port) other than 0, ...) is a problem, since a flag
+        wins over every configuration file.
+    type: dict
 seealso:
   - module: hardway.nodejoin.systemd_unit_info
   - name: kubeadm join preflight
@@ -248,6 +255,9 @@ def _request(url, ca_path, timeout, method="GET", data=None, token=None):
 
 def _transport_message(url, exc, verified):
     text = to_native(getattr(exc, "reason", None) or exc)
+    if "certificate has expired" in text or "not yet valid" in text:
+        return ("TLS to %s failed: %s. Either this worker's clock is wrong (check it against the API server's: "
+                "timedatectl) or the API server's certificate has expired" % (url, text))
     if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text:
         return ("TLS to %s failed: %s. The CA the worker is about to trust did not sign the API server's "
                 "certificate, or the address is not among its SANs: check worker_api_server and the CA" % (url, text))
@@ -293,13 +303,17 @@ def _check_token(module, p, result, problems, ca_path):
         problems.append("bootstrap token %s: a token is only sent over TLS verified with the cluster CA; give ca_cert"
                         % token_id)
         return
-    url = p["api_server"].rstrip("/") + SELF_SUBJECT_REVIEW
-    body = json.dumps({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
-    try:
-        status, _headers, text = _request(url, ca_path, p["timeout"], method="POST", data=body, token=token)
-    except Exception as exc:
-        problems.append(_transport_message(p["api_server"], exc, ca_path is not None))
-        return
+    # authentication.k8s.io/v1 (GA in 1.28), else v1beta1 (1.27)
+    for version in ("v1", "v1beta1"):
+        url = p["api_server"].rstrip("/") + SELF_SUBJECT_REVIEW.replace("/v1/", "/%s/" % version)
+        body = json.dumps({"apiVersion": "authentication.k8s.io/" + version, "kind": "SelfSubjectReview"})
+        try:
+            status, _headers, text = _request(url, ca_path, p["timeout"], method="POST", data=body, token=token)
+        except Exception as exc:
+            problems.append(_transport_message(p["api_server"], exc, ca_path is not None))
+            return
+        if status != 404:
+            break
     try:
         answer = json.loads(text) if text else None
     except ValueError:
@@ -343,6 +357,7 @@ def main():
             skip=dict(type="list", elements="str", default=[],
                       choices=["api_server", "token", "clock", "version", "runtime", "cgroup_driver", "swap"]),
             timeout=dict(type="int", default=10),
+            kubelet_api=dict(type="dict"),
         ),
         supports_check_mode=True,
     )
@@ -357,7 +372,9 @@ def main():
     argv = unit.get("running_argv") or []
     flags = unit["running_flags"] if argv else unit.get("exec_start_flags") or {}
     config, config_files = _kubelet_config(module, flags)
+    # joined means the kubelet runs (or will run) with a kubeconfig that exists, not a leftover file
     kubeconfig = flags.get("--kubeconfig") or p["kubelet_kubeconfig"]
+    kubeconfig_in_use = bool(flags.get("--kubeconfig")) and os.path.exists(kubeconfig)
     hostname = os.uname()[1]
     node_name = (p["node_name"] or pf.kubelet_node_name(flags, config, hostname)).strip().lower()
     machine_id = ""
@@ -371,14 +388,16 @@ def main():
     kubelet = dict(unit_loaded=unit["load_state"] == "loaded", running=bool(argv),
                    exec_start_path=unit.get("exec_start_path"), editable=unit.get("editable", True),
                    env_references=unit.get("env_references", []), flags=flags, config_files=config_files,
-                   kubeconfig=kubeconfig, kubeconfig_exists=os.path.exists(kubeconfig),
+                   kubeconfig=kubeconfig, kubeconfig_exists=kubeconfig_in_use,
                    bootstrap_kubeconfig=flags.get("--bootstrap-kubeconfig"), version=version,
-                   api=pf.kubelet_api_settings(config) if config_files else None,
+                   api=pf.kubelet_api_settings(config, flags) if config_files or flags else None,
                    cgroup_driver=config.get("cgroupDriver", "cgroupfs") if config_files else None,
                    fail_swap_on=config.get("failSwapOn", True))
     result = dict(changed=False, node_name=node_name, hostname=hostname, machine_id=machine_id,
                   kubelet=kubelet, problems=problems)
-    if kubelet["unit_loaded"] and not kubelet["editable"]:
+    if not kubeconfig_in_use and p["kubelet_api"]:
+        problems.extend(pf.api_flag_problems(flags, p["kubelet_api"]))
+    if kubelet["unit_loaded"] and not kubelet["editable"] and not kubeconfig_in_use:
         problems.append("the kubelet starts from %s, whose ExecStart= takes flags from %s (Environment=/"
                         "EnvironmentFile=): put the kubelet's flags on the ExecStart= line, then run again"
                         % (kubelet["exec_start_path"], ", ".join("$" + v for v in kubelet["env_references"])))
@@ -408,12 +427,19 @@ def main():
         containerd = module.get_bin_path("containerd")
         if containerd:
             rc, out, _err = module.run_command([containerd, "config", "dump"])
+            _vrc, vout, _verr = module.run_command([containerd, "--version"])
             if rc == 0:
-                _add(problems, pf.cgroup_driver_problem(kubelet["cgroup_driver"], pf.runc_systemd_cgroup(out)))
+                _add(problems, pf.cgroup_driver_problem(kubelet["cgroup_driver"], pf.runc_systemd_cgroup(out),
+                                                        version, vout.split()[2] if len(vout.split()) > 2 else None))
     if "swap" not in p["skip"] and os.path.exists("/proc/swaps"):
         _add(problems, pf.swap_problem(_read_text("/proc/swaps"), kubelet["fail_swap_on"]))
 
-    if problems:
+    if problems and kubeconfig_in_use:
+        # a joined worker is left as it is: what would block a join is only worth a warning
+        for problem in problems:
+            module.warn("%s is joined already; for a join this would fail: %s" % (hostname, problem))
+        result["problems"] = []
+    elif problems:
         module.fail_json(msg="preflight of %s (node %s) failed: %s" % (hostname, node_name, " | ".join(problems)),
                          **result)
     module.exit_json(**result)

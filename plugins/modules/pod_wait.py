@@ -25,6 +25,12 @@ author:
   - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - kubernetes (Python library) on the host that runs the module
+seealso:
+  - module: hardway.nodejoin.kube_apply
+  - module: hardway.nodejoin.node_join_wait
+  - link: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
+    name: Pod lifecycle
+    description: Pod phases, conditions and the container states whose reasons this module reports.
 options:
   namespace:
     description: Namespace of the Pods.
@@ -89,33 +95,43 @@ pods:
     name:
       description: Pod name.
       type: str
+      sample: podinfo-x7k2p
     node:
       description: Node the Pod is scheduled to, or null.
       type: str
+      sample: worker1
     phase:
       description: Pod phase (C(Pending), C(Running), ...).
       type: str
+      sample: Running
     ready:
       description: Whether the Ready condition is True.
       type: bool
+      sample: true
     restarts:
       description: Container restarts, summed.
       type: int
+      sample: 0
     pod_ip:
       description: Pod IP (the Node's IP for a hostNetwork Pod).
       type: str
+      sample: 10.77.0.11
     host_ip:
       description: IP of the Node.
       type: str
+      sample: 10.77.0.11
     reason:
       description: What keeps the Pod from running (C(ImagePullBackOff), C(Unschedulable), ...), or null.
       type: str
+      sample: null
     message:
       description: The message that goes with O(ignore:reason).
       type: str
+      sample: null
     running_after:
       description: Seconds from the Pod's creation until its containers ran (server clock, 1 s resolution).
       type: float
+      sample: 1.0
 events:
   description: On failure, the last events of the Pods and of O(events_for), as C(kubectl describe) lists them.
   returned: failure
@@ -126,6 +142,7 @@ elapsed:
   description: Seconds waited.
   returned: always
   type: float
+  sample: 0.73
 """
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube

@@ -152,18 +152,22 @@ flags_changed:
     flag:
       description: The flag name, with the leading C(--).
       type: str
+      sample: --kubelet-client-certificate
       returned: always
     before:
       description: The value before, null for a bare flag, V(false) when it was absent.
       type: raw
+      sample: false
       returned: always
     after:
       description: The value after, null for a bare flag, V(false) when it is absent now.
       type: raw
+      sample: /etc/kubernetes/pki/apiserver-kubelet-client.crt
       returned: always
     action:
       description: What happened to the flag.
       type: str
+      sample: added
       returned: always
       choices: [added, changed, removed]
 exec_start_flags:

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: systemd_unit_info
 short_description: What systemd really runs for a service, and the flags of the running process
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Asks systemd (C(systemctl show)) which files make up a service unit, its fragment and its drop-ins in the
     order systemd applies them, and finds the one whose C(ExecStart=) is in effect. A unit changed with

@@ -41,15 +41,18 @@ def ansible_playbook(playbook, *args, **kwargs):
     return run_ansible("ansible-playbook", os.path.join(ROOT, playbook), *args, **kwargs)
 
 
-#: Every file the join may write on a worker, for before/after checksums.
-WORKER_FILES = ("/etc/kubernetes /var/lib/kubelet/config.d /var/lib/kubelet/kubeconfig /var/lib/kubelet/ca.crt "
-                "/var/lib/kubelet/kubelet-config.yaml /etc/systemd/system/kubelet.service "
-                "/etc/systemd/system/kubelet.service.d /etc/cni/net.d")
+#: Every file the join (or the kubelet during its TLS bootstrap) may write on a worker.
+WORKER_FILES = ("/etc/kubernetes /var/lib/kubelet/config.d /var/lib/kubelet/pki /var/lib/kubelet/kubeconfig "
+                "/var/lib/kubelet/ca.crt /var/lib/kubelet/kubelet-config.yaml /etc/systemd/system/kubelet.service* "
+                "/etc/systemd/system/kubelet.service.d /etc/cni/net.d /var/lib/hardway-nodejoin")
 
 
 def worker_checksums(host):
-    """sha256 of every file the join may write on ``host`` (a testinfra host), one line each."""
-    return host.check_output("find %s -type f 2>/dev/null | sort | xargs -r sha256sum" % WORKER_FILES)
+    """Mode, owner, symlink target and sha256 of every file the join may write on ``host``
+    (a testinfra host), one line each: equal before and after means nothing changed."""
+    return host.check_output(
+        "find %s \\( -type f -o -type l \\) -printf '%%m %%U %%p %%l\\n' 2>/dev/null | sort; "
+        "find %s -type f 2>/dev/null | sort | xargs -r sha256sum" % (WORKER_FILES, WORKER_FILES))
 
 
 @pytest.fixture()

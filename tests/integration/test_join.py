@@ -69,8 +69,8 @@ def test_worker_files(workers):
     for host in workers:
         kubelet_conf = host.file("/etc/kubernetes/kubelet.conf")
         assert kubelet_conf.exists, "kubelet did not write its kubeconfig on %s" % host.backend.hostname
-        bootstrap = host.file("/etc/kubernetes/bootstrap-kubelet.conf")
-        assert bootstrap.exists and bootstrap.mode == 0o600
+        # the token's file is gone once the kubelet has its own credentials (as kubeadm does)
+        assert not host.file("/etc/kubernetes/bootstrap-kubelet.conf").exists
         assert host.file("/etc/kubernetes/pki/ca.crt").exists
         authnz = host.file("/var/lib/kubelet/config.d/70-authnz.conf")
         assert authnz.contains("clientCAFile: /etc/kubernetes/pki/ca.crt")
@@ -134,7 +134,23 @@ def test_apiserver_reaches_kubelet_with_its_client_certificate(kubectl, worker_n
         assert result.rc == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
 
 
-def test_token_secret_never_left_on_disk_outside_the_bootstrap_kubeconfig(kubectl, workers, cp):
+def test_kubelet_runs_with_the_api_settings_written(kubectl, worker_names, cp, worker_ips):
+    """The running kubelet (its configz) has Webhook authorization, no anonymous access,
+    client certificate rotation, and no read-only port: nothing answers on 10255."""
+    for name in worker_names:
+        result = kubectl.run("get", "--raw", "/api/v1/nodes/%s/proxy/configz" % name)
+        assert result.rc == 0, result.stderr
+        config = json.loads(result.stdout)["kubeletconfig"]
+        assert config["authentication"]["anonymous"]["enabled"] is False
+        assert config["authentication"]["webhook"]["enabled"] is True
+        assert config["authorization"]["mode"] == "Webhook"
+        assert config["rotateCertificates"] is True
+        assert config.get("readOnlyPort", 0) == 0
+        probe = cp.run("curl -s -m 3 -o /dev/null -w '%%{http_code}' http://%s:10255/pods", worker_ips[name])
+        assert probe.rc != 0 and probe.stdout in ("", "000"), (probe.rc, probe.stdout)
+
+
+def test_token_secret_never_left_on_disk(kubectl, workers, cp):
     tokens = [s for s in kubectl.json("get", "secrets", "-n", "kube-system")["items"]
               if s["type"] == "bootstrap.kubernetes.io/token"]
     assert tokens, "no bootstrap token Secret"
@@ -144,4 +160,4 @@ def test_token_secret_never_left_on_disk_outside_the_bootstrap_kubeconfig(kubect
         assert found.stdout.strip() == "", "token-secret found on the control plane in %s" % found.stdout
         for host in workers:
             found = host.run("grep -rl %s /etc /root /tmp /var/tmp /var/lib/kubelet 2>/dev/null", secret)
-            assert found.stdout.strip() in ("", "/etc/kubernetes/bootstrap-kubelet.conf"), found.stdout
+            assert found.stdout.strip() == "", found.stdout

@@ -115,22 +115,36 @@ def test_api_server_down_fails_with_the_real_message(pre_join, cp, kubectl, work
 
 
 def test_a_join_that_does_not_finish_is_rolled_back(pre_join, kubectl, workers):
-    """The TLS bootstrap cannot be seen to finish (the role waits for a Node of another
-    name): the worker's files come back byte for byte, its standalone kubelet runs again,
-    and the per-worker token made for it is deleted."""
+    """The join does not finish (the Node must turn Ready, and without a CNI config it cannot):
+    the worker's files come back byte for byte (the kubelet's new client certificate and
+    kubeconfig gone too), its standalone kubelet runs again, the Node it registered and the
+    per-worker token made for it are deleted."""
     before = worker_checksums(workers[0])
-    run = join({"worker_node_name": "no-such-node", "worker_join_timeout": 8, "control_plane_token_per_worker": True})
+    run = join({"worker_loopback_cni": False, "worker_wait_for_ready": True, "worker_join_timeout": 10,
+                "control_plane_token_per_worker": True})
     output = run.stdout + run.stderr
     assert run.returncode != 0, output[-3000:]
     assert "was put back as it was" in output, output[-3000:]
+    assert "is not Ready" in output, output[-3000:]
     token_id = re.search(r"token (\w{6}) deleted", output).group(1)
     assert kubectl.run("get", "secret", "-n", "kube-system", "bootstrap-token-" + token_id).rc != 0
     assert worker_checksums(workers[0]) == before
-    kubelet = workers[0].service("kubelet")
-    assert kubelet.is_running
+    assert workers[0].service("kubelet").is_running
     assert "--bootstrap-kubeconfig" not in workers[0].check_output("systemctl show -p ExecStart kubelet")
-    # the kubelet that joined for those seconds is gone from the API again after the reset
-    kubectl.run("delete", "node", pre_join, "--ignore-not-found")
+    assert kubectl.run("get", "node", pre_join).rc != 0, "the Node of the failed join is still there"
+
+
+def test_a_stricter_kubelet_setting_is_kept(reset, kubectl, workers):
+    """The kubelet already authorizes with Webhook; asked for the lesson's AlwaysAllow, the join
+    keeps Webhook and says so."""
+    worker = reset()
+    workers[0].run("printf 'apiVersion: kubelet.config.k8s.io/v1beta1\\nkind: KubeletConfiguration\\n"
+                   "authorization:\\n  mode: Webhook\\n' > /var/lib/kubelet/config.d/20-strict.conf")
+    run = join({"worker_authz_mode": "AlwaysAllow"})
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "stricter settings: authorization.mode" in run.stdout
+    config = json.loads(kubectl.run("get", "--raw", "/api/v1/nodes/%s/proxy/configz" % worker).stdout)
+    assert config["kubeletconfig"]["authorization"]["mode"] == "Webhook"
 
 
 def test_hosts_named_by_ip_address(reset, tmp_path, kubectl, worker_ips):
@@ -219,7 +233,8 @@ def test_no_token_secret_in_any_output_or_job_event(reset, kubectl, tmp_path):
     result = subprocess.run([runner, "run", str(data), "-p", "join.yml", "--inventory", INVENTORY, "-vvv",
                              "--cmdline", "--diff -e '%s'" % json.dumps({"control_plane_token_per_worker": True})],
                             capture_output=True, text=True, timeout=600, cwd=ROOT,
-                            env=dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]))
+                            env=dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]),
+                            check=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     secrets = kubectl.json("get", "secrets", "-n", "kube-system", "-l", "hardway.nodejoin/node-name=%s" % worker)
     assert secrets["items"], "the run made no per-worker token"

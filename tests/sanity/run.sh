@@ -1,33 +1,31 @@
 #!/usr/bin/env bash
 # ansible-test sanity for hardway.nodejoin, offline except for PyPI.
 #
-#   tests/sanity/run.sh                 all sanity tests, then an ansible-doc render of every plugin
+#   tests/sanity/run.sh                 all sanity tests on the newest ansible-core of the range
+#   SANITY_CORE=oldest tests/sanity/run.sh   ... on the oldest (or SANITY_CORE=2.17: a X.Y of the range)
 #   tests/sanity/run.sh --test pylint   extra arguments go to ansible-test sanity
 #
-# 1. A venv (.cache/sanity-venv) from tests/sanity/requirements.txt: ansible-core and the exact
-#    pins of ansible-test's own sanity.*.txt lists; rebuilt when that file changes.
+# 1. The venv .venv-X.Y of that ansible-core (tests/range-venv: tests/ansible-core-range names
+#    the versions and their Pythons, tests/requirements-range.txt the rest).
 # 2. The checkout is built with ansible-galaxy (galaxy.yml's build_ignore applies) and the tarball
-#    installed into a temp tree .../ansible_collections/hardway/nodejoin, as ansible-test requires.
+#    installed into a temp tree .../ansible_collections/hardway/nodejoin, as ansible-test requires;
+#    the checkout's tests/ and benchmarks/ (not in the tarball) are added there.
 # 3. ansible-test sanity --local runs there. It still makes one venv per test (cached under
 #    .cache/sanity-home/.ansible/test/venv) and bootstraps pip into each with get-pip.py from its
 #    CI file server, which is unreachable here: a stand-in (tests/sanity/get_pip_shim.py) is put
 #    where ansible-test caches that script, and installs pip from a wheel fetched from PyPI.
 # 4. ansible-doc renders every module and filter of the installed collection.
-# Env: SANITY_PYTHON (default python3.11), SANITY_KEEP=1 keeps the temp tree.
+# Env: SANITY_CORE (oldest|newest|X.Y, default newest), SANITY_KEEP=1 keeps the temp tree.
 # A broken cached per-test venv: rm -rf .cache/sanity-home (it is rebuilt from PyPI).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/tests/sanity
 CACHE=$ROOT/.cache
-VENV=$CACHE/sanity-venv
 WHEELS=$CACHE/sanity-wheels
 # ansible-test keeps its per-test venvs and the pip bootstrap script under ~/.ansible/test;
 # a HOME of our own keeps them (and the stand-in script) out of the user's home.
 SANITY_HOME=$CACHE/sanity-home
-REQ=$HERE/requirements.txt
-PYTHON=${SANITY_PYTHON:-python3.11}
-PY_VERSION=3.11
 NAMESPACE=hardway
 NAME=nodejoin
 
@@ -48,24 +46,18 @@ if ! flock -n 9; then
 fi
 
 # --- 1. the venv ---------------------------------------------------------------------------
-want=$(sha256sum "$REQ" | cut -d' ' -f1)
-if [[ ! -x $VENV/bin/python || "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" != "$want" ]]; then
-    log "creating $VENV from tests/sanity/requirements.txt"
-    rm -rf "$VENV"
-    "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
-    "$VENV/bin/python" -m pip check
-    echo "$want" > "$VENV/.requirements.sha256"
-fi
-"$VENV/bin/python" -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" \
-    || { echo "[sanity] $VENV is not Python $PY_VERSION" >&2; exit 1; }
+VENV=$("$ROOT/tests/range-venv" "${SANITY_CORE:-newest}")
+PY_VERSION=$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+PY_PATH=$("$VENV/bin/python" -c 'import sys; print(sys.executable)')
 export PATH=$VENV/bin:$PATH
+log "ansible-core $(python -c 'from ansible.release import __version__; print(__version__)') on Python $PY_VERSION ($VENV)"
 
 # --- the pip bootstrap stand-in --------------------------------------------------------------
-pip_version=$(python - <<'EOF'
+pip_version=$(python - "$PY_VERSION" "$PY_PATH" <<'EOF'
 from ansible_test._internal.host_configs import NativePythonConfig
 from ansible_test._internal.python_requirements import get_venv_packages
-print(get_venv_packages(NativePythonConfig(version='3.11', path='/usr/bin/python3.11'))['pip'])
+import sys
+print(get_venv_packages(NativePythonConfig(version=sys.argv[1], path=sys.argv[2]))['pip'])
 EOF
 )
 pip_wheel=$WHEELS/pip-$pip_version-py3-none-any.whl
@@ -92,6 +84,10 @@ ansible-galaxy collection build --output-path "$TMP/dist" "$ROOT" >/dev/null
 ansible-galaxy collection install --force -p "$TMP" "$TMP"/dist/$NAMESPACE-$NAME-*.tar.gz >/dev/null
 COLL=$TMP/ansible_collections/$NAMESPACE/$NAME
 [[ -f $COLL/MANIFEST.json ]] || { echo "[sanity] collection not installed at $COLL" >&2; exit 1; }
+# The tarball leaves out tests/ and benchmarks/ (users can't run them without lab/), but their
+# Python and shell code is the project's too: put the checkout's tracked copies beside it, so
+# sanity (pylint, pep8, shellcheck, ...) checks them and reads tests/sanity/ignore-X.Y.txt.
+(cd "$ROOT" && git ls-files -z -- tests benchmarks | tar --null -T - -cf -) | tar -xf - -C "$COLL"
 
 # --- 3. ansible-test sanity -------------------------------------------------------------------
 skip_args=()

@@ -256,3 +256,11 @@ def test_kubelet_join_failure_unknown_is_empty_string(lines):
 ], ids=["pinned_ca", "join_plan", "kubelet_api_settings", "kubelet_join_failure"])
 def test_filter_module_registers_the_filter(module, name, func):
     assert module.FilterModule().filters() == {name: func}
+
+
+def test_join_plan_refuses_a_second_worker_with_the_same_node_name_or_machine_id():
+    workers = {"a": _worker("node1", "m1"), "b": _worker("node1", "m2"), "c": _worker("node3", "m1")}
+    plan = join_plan_filter.join_plan(workers, {})
+    assert plan["a"]["state"] == "join"
+    assert plan["b"]["state"] == "refuse" and "worker a would register the same node name node1" in plan["b"]["reason"]
+    assert plan["c"]["state"] == "refuse" and "machine id of worker a" in plan["c"]["reason"]

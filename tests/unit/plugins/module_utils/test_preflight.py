@@ -33,8 +33,9 @@ def test_node_name_flag_wins_over_config_and_hostname():
     assert pf.kubelet_node_name(flags, {"hostnameOverride": "worker-config"}, "host") == "worker-flag"
 
 
-def test_node_name_from_config_hostname_override():
-    assert pf.kubelet_node_name({"--v": "2"}, {"hostnameOverride": "Worker-Config"}, "host") == "worker-config"
+def test_node_name_ignores_a_config_hostname_override():
+    # KubeletConfiguration has no hostnameOverride field (k8s.io/kubelet config/v1beta1): only the flag counts
+    assert pf.kubelet_node_name({"--v": "2"}, {"hostnameOverride": "Worker-Config"}, "host") == "host"
 
 
 def test_node_name_from_hostname_trimmed_and_lowercased():
@@ -529,3 +530,42 @@ def test_add_skips_none():
     _module()._add(problems, "")
     _module()._add(problems, "a problem")
     assert problems == ["a problem"]
+
+
+# ---------------------------------------------------------------------------
+# kubelet API flags over the configuration
+# ---------------------------------------------------------------------------
+
+WANTED = dict(anonymous=False, webhook=True, authorization="Webhook")
+
+
+def test_api_flags_override_the_configuration():
+    config = {"authorization": {"mode": "Webhook"}, "authentication": {"anonymous": {"enabled": False}}}
+    flags = {"--authorization-mode": "AlwaysAllow", "--anonymous-auth": None, "--read-only-port": "10255"}
+    assert pf.kubelet_api_settings(config, flags) == dict(anonymous=True, webhook=True, authorization="AlwaysAllow",
+                                                          read_only_port=10255)
+
+
+def test_weakening_api_flags_are_problems_naming_the_flag():
+    problems = pf.api_flag_problems({"--anonymous-auth": "true", "--authorization-mode": "AlwaysAllow",
+                                     "--authentication-token-webhook": "false", "--read-only-port": "10255",
+                                     "--node-ip": "10.0.0.1"}, WANTED)
+    assert len(problems) == 4
+    for flag in ("--anonymous-auth=true", "--authorization-mode=AlwaysAllow", "--authentication-token-webhook=false",
+                 "--read-only-port=10255"):
+        assert any(flag in p for p in problems), (flag, problems)
+
+
+def test_flags_as_strict_as_wanted_are_no_problem():
+    assert pf.api_flag_problems({"--anonymous-auth": "false", "--authorization-mode": "Webhook",
+                                 "--read-only-port": "0"}, WANTED) == []
+    assert pf.api_flag_problems({"--authorization-mode": "AlwaysAllow"},
+                                dict(WANTED, authorization="AlwaysAllow")) == []
+
+
+def test_cgroup_driver_from_cri_on_new_kubelets_with_containerd_2():
+    # kubelet >= 1.34 takes the driver from containerd >= 2.0 over CRI: its own setting does not matter
+    assert pf.cgroup_driver_problem("cgroupfs", True, "v1.36.3", "v2.1.4") is None
+    # containerd 1.6 (Debian bookworm) does not report it: the mismatch counts
+    assert "containerd's runc uses systemd" in pf.cgroup_driver_problem("cgroupfs", True, "v1.36.3", "1.6.20~ds1")
+    assert pf.cgroup_driver_problem("cgroupfs", True, "v1.33.0", "v2.0.0") is not None
