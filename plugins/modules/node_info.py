@@ -30,7 +30,7 @@ options:
     default: []
   configz:
     description:
-      - A Node whose kubelet's running configuration to read (C(/api/v1/nodes/<name>/proxy/configz): the API server
+      - A Node whose kubelet's running configuration to read (C(/api/v1/nodes/<name>/proxy/configz); the API server
         asks the kubelet with its kubelet client certificate), returned in RV(configz).
     type: str
 seealso:
