@@ -222,3 +222,41 @@ def inspect(unit, show_text, read_file, read_cmdline):
 
 #: systemctl show properties :func:`inspect` needs.
 SHOW_PROPERTIES = ("LoadState", "ActiveState", "MainPID", "FragmentPath", "DropInPaths")
+
+
+def read_text(path):
+    """The text of the file ``path`` (UTF-8, undecodable bytes kept as surrogates).
+
+    :raises IOError/OSError: the file cannot be read."""
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8", "surrogateescape")
+
+
+def read_cmdline(pid):
+    """The argv of process ``pid`` from ``/proc/<pid>/cmdline`` (list of str); ``[]`` when it is gone."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            return parse_cmdline(handle.read())
+    except (IOError, OSError):
+        return []
+
+
+def inspect_service(module, name):
+    """:func:`inspect` of the service ``name`` on this host (``systemctl show``, the unit's
+    files, ``/proc``), for a module; fails the module with the reason on error.
+
+    :arg module: an ``AnsibleModule`` (``get_bin_path``, ``run_command``, ``fail_json``).
+    :arg name: the service, with or without ``.service``.
+    :returns: ``(unit_name, info)`` with ``info`` as :func:`inspect` returns it.
+    """
+    unit = name if "." in name else name + ".service"
+    args = [module.get_bin_path("systemctl", required=True), "show", "--no-pager"]
+    for prop in SHOW_PROPERTIES:
+        args += ["-p", prop]
+    rc, out, err = module.run_command(args + [unit])
+    if rc != 0:
+        module.fail_json(msg="systemctl show %s failed: %s" % (unit, err.strip() or out.strip()))
+    try:
+        return unit, inspect(unit, out, read_text, read_cmdline)
+    except UnitResolveError as exc:
+        module.fail_json(msg=str(exc))

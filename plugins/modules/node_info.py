@@ -30,8 +30,8 @@ options:
     default: []
   configz:
     description:
-      - A Node whose kubelet's running configuration to read (C(/api/v1/nodes/<name>/proxy/configz): the API server
-        asks the kubelet with its kubelet client certificate), returned in RV(configz).
+      - A Node whose kubelet's running configuration to read (C(/api/v1/nodes/<name>/proxy/configz), which the API
+        server asks the kubelet for with its kubelet client certificate), returned in RV(configz).
     type: str
 seealso:
   - module: hardway.nodejoin.node_join_wait

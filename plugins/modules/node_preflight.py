@@ -184,33 +184,6 @@ except ImportError:  # pragma: no cover
 SELF_SUBJECT_REVIEW = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
 
 
-def _read_text(path):
-    with open(path, "rb") as handle:
-        return to_text(handle.read(), errors="surrogate_or_strict")
-
-
-def _read_cmdline(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as handle:
-            return ur.parse_cmdline(handle.read())
-    except (IOError, OSError):
-        return []
-
-
-def _kubelet_unit(module, service):
-    unit = service if "." in service else service + ".service"
-    args = [module.get_bin_path("systemctl", required=True), "show", "--no-pager"]
-    for prop in ur.SHOW_PROPERTIES:
-        args += ["-p", prop]
-    rc, out, err = module.run_command(args + [unit])
-    if rc != 0:
-        module.fail_json(msg="systemctl show %s failed: %s" % (unit, err.strip() or out.strip()))
-    try:
-        return ur.inspect(unit, out, _read_text, _read_cmdline)
-    except ur.UnitResolveError as exc:
-        module.fail_json(msg=str(exc))
-
-
 def _kubelet_config(module, flags):
     """(merged config, files read) of the kubelet's --config and --config-dir drop-ins."""
     files = []
@@ -223,7 +196,7 @@ def _kubelet_config(module, flags):
         if not os.path.exists(path):
             continue
         try:
-            docs.append(yaml.safe_load(_read_text(path)))
+            docs.append(yaml.safe_load(ur.read_text(path)))
         except (IOError, OSError, yaml.YAMLError) as exc:
             module.fail_json(msg="cannot read the kubelet configuration %s: %s" % (path, exc))
     return pf.merge_config(docs), [f for f in files if os.path.exists(f)]
@@ -368,7 +341,7 @@ def main():
         module.fail_json(msg="api_server must be an https:// URL, got %r" % p["api_server"])
     problems = []
 
-    unit = _kubelet_unit(module, p["kubelet_service"])
+    unit = ur.inspect_service(module, p["kubelet_service"])[1]
     argv = unit.get("running_argv") or []
     flags = unit["running_flags"] if argv else unit.get("exec_start_flags") or {}
     config, config_files = _kubelet_config(module, flags)
@@ -379,7 +352,7 @@ def main():
     node_name = (p["node_name"] or pf.kubelet_node_name(flags, config, hostname)).strip().lower()
     machine_id = ""
     if os.path.exists("/etc/machine-id"):
-        machine_id = _read_text("/etc/machine-id").strip()
+        machine_id = ur.read_text("/etc/machine-id").strip()
     binary = argv[0] if argv else p["kubelet_binary"]
     version = None
     if os.path.exists(binary):
@@ -432,7 +405,7 @@ def main():
                 _add(problems, pf.cgroup_driver_problem(kubelet["cgroup_driver"], pf.runc_systemd_cgroup(out),
                                                         version, vout.split()[2] if len(vout.split()) > 2 else None))
     if "swap" not in p["skip"] and os.path.exists("/proc/swaps"):
-        _add(problems, pf.swap_problem(_read_text("/proc/swaps"), kubelet["fail_swap_on"]))
+        _add(problems, pf.swap_problem(ur.read_text("/proc/swaps"), kubelet["fail_swap_on"]))
 
     if problems and kubeconfig_in_use:
         # a joined worker is left as it is: what would block a join is only worth a warning

@@ -136,37 +136,7 @@ missing:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _unit_resolve as ur
-
-
-def _read(path):
-    with open(path, "rb") as handle:
-        return to_text(handle.read(), errors="surrogate_or_strict")
-
-
-def _read_cmdline(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as handle:
-            return ur.parse_cmdline(handle.read())
-    except (IOError, OSError):
-        return []
-
-
-def inspect_unit(module, name):
-    """``_unit_resolve.inspect`` of the service ``name`` on this host; fails the module on error."""
-    unit = name if "." in name else name + ".service"
-    systemctl = module.get_bin_path("systemctl", required=True)
-    args = [systemctl, "show", "--no-pager"]
-    for prop in ur.SHOW_PROPERTIES:
-        args += ["-p", prop]
-    rc, out, err = module.run_command(args + [unit])
-    if rc != 0:
-        module.fail_json(msg="systemctl show %s failed: %s" % (unit, err.strip() or out.strip()))
-    try:
-        return unit, ur.inspect(unit, out, _read, _read_cmdline)
-    except ur.UnitResolveError as exc:
-        module.fail_json(msg=str(exc))
 
 
 def _flag_text(value):
@@ -187,7 +157,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    unit, info = inspect_unit(module, module.params["name"])
+    unit, info = ur.inspect_service(module, module.params["name"])
     argv = info.pop("running_argv")
     result = dict(changed=False, **info)
     if result["load_state"] != "loaded":

@@ -218,9 +218,10 @@ def test_a_worker_joined_by_hand_is_left_alone(reset, kubectl, workers):
         assert again.returncode == 0, again.stdout[-3000:]
 
 
-def test_no_token_secret_in_any_output_or_job_event(reset, kubectl, tmp_path):
+def test_no_token_secret_in_any_output_or_job_event(reset, kubectl, tmp_path, cp, workers):
     """ansible-runner keeps every callback event (what AWX stores and shows as job events):
-    none holds a token secret, at -vvv, with --diff, with per-worker tokens."""
+    none holds a token secret, at -vvv, with --diff, with per-worker tokens. Nor does any disk
+    of the lab once the join is done (the bootstrap kubeconfig is deleted after the join)."""
     worker = reset()
     data = tmp_path / "runner"
     (data / "project").mkdir(parents=True)
@@ -231,7 +232,9 @@ def test_no_token_secret_in_any_output_or_job_event(reset, kubectl, tmp_path):
     shutil.copy(os.path.join(ROOT, "playbooks", "join.yml"), str(data / "project" / "join.yml"))
     runner = os.path.join(os.path.dirname(sys.executable), "ansible-runner")
     result = subprocess.run([runner, "run", str(data), "-p", "join.yml", "--inventory", INVENTORY, "-vvv",
-                             "--cmdline", "--diff -e '%s'" % json.dumps({"control_plane_token_per_worker": True})],
+                             "--cmdline", "--diff -e '%s'" % json.dumps({"control_plane_token_per_worker": True,
+                                                                         # kept, to look for its secret
+                                                                         "control_plane_delete_token_after_join": False})],
                             capture_output=True, text=True, timeout=600, cwd=ROOT,
                             env=dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]),
                             check=False)
@@ -252,5 +255,12 @@ def test_no_token_secret_in_any_output_or_job_event(reset, kubectl, tmp_path):
         assert not seen, "token secret of %s found in %s" % (item["metadata"]["name"], seen)
         # the scan reads the events: the token's id (reported on purpose) is in them
         assert ids > 0, "token id %s in no artifact: the scan read nothing" % token_id
+        found = cp.run("grep -rl --exclude-dir=proc %s /etc /root /tmp /var/tmp 2>/dev/null", secret)
+        assert found.stdout.strip() == "", "token-secret on the control plane in %s" % found.stdout
+        for host in workers:
+            found = host.run("grep -rl %s /etc /root /tmp /var/tmp /var/lib/kubelet /var/lib/hardway-nodejoin "
+                             "2>/dev/null", secret)
+            assert found.stdout.strip() == "", "token-secret on %s in %s" % (host.backend.hostname, found.stdout)
+        kubectl.run("delete", "secret", "-n", "kube-system", item["metadata"]["name"])
         events = os.listdir(str(data / "artifacts" / os.listdir(str(data / "artifacts"))[0] / "job_events"))
         assert len(events) > 50

@@ -142,3 +142,18 @@ def api_error(status, reason="Error", message=""):
     exc = ApiException(status=status, reason=reason)
     exc.body = json.dumps({"kind": "Status", "message": message, "code": status})
     return exc
+
+# the kubelet unit of the lesson before the join (standalone, --config-dir)
+KUBELET_UNIT = """\
+[Unit]
+Description=Kubernetes Kubelet
+
+[Service]
+ExecStart=/usr/local/bin/kubelet \\
+    --config-dir /var/lib/kubelet/config.d/ \\
+    --node-ip=10.77.0.11
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+"""

@@ -15,20 +15,8 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils._systemd_unit imp
     parse_exec_start,
 )
 from ansible_collections.hardway.nodejoin.tests.unit.helpers import APISERVER_UNIT as APISERVER
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import KUBELET_UNIT as KUBELET
 
-KUBELET = """\
-[Unit]
-Description=Kubernetes Kubelet
-
-[Service]
-ExecStart=/usr/local/bin/kubelet \\
-    --config-dir /var/lib/kubelet/config.d/ \\
-    --node-ip=10.77.0.11
-Restart=always
-
-[Install]
-WantedBy=multi-user.target
-"""
 
 COMMENTED = """\
 # /etc/systemd/system/kube-proxy.service -- managed by hand

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.hardway.nodejoin.tests.unit.helpers import KUBELET_UNIT as KUBELET
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _unit_resolve as ur
 from ansible_collections.hardway.nodejoin.plugins.module_utils._systemd_unit import exec_start_assignments
 from ansible_collections.hardway.nodejoin.plugins.module_utils._unit_resolve import UnitResolveError
@@ -16,20 +17,6 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils._unit_resolve imp
 FRAGMENT_PATH = "/etc/systemd/system/kubelet.service"
 OVERRIDE_PATH = "/etc/systemd/system/kubelet.service.d/override.conf"
 
-# the kubelet unit as the lesson writes it
-KUBELET = """\
-[Unit]
-Description=Kubernetes Kubelet
-
-[Service]
-ExecStart=/usr/local/bin/kubelet \\
-    --config-dir /var/lib/kubelet/config.d/ \\
-    --node-ip=10.77.0.11
-Restart=always
-
-[Install]
-WantedBy=multi-user.target
-"""
 
 # what 'systemctl edit kubelet' leaves to replace the command
 OVERRIDE = """\
