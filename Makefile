@@ -110,7 +110,7 @@ lab-down:
 # the unit tests on the oldest and on the newest ansible-core of the range, each in its venv
 unit: collection range-venvs
 	@for core in oldest newest; do v=$$(tests/range-venv $$core); \
-	  echo "[unit] $$core: $$($$v/bin/ansible --version | head -n1), $$($$v/bin/python --version)"; \
+	  echo "[unit] $$core: ansible-core $$($$v/bin/python -c "import ansible.release as r; print(r.__version__)"), $$($$v/bin/python --version)"; \
 	  $$v/bin/python -m pytest -q -p no:cacheprovider tests/unit; done
 
 # every shell script of the project, the lab's included (the tarball ships none of them)
