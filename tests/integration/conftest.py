@@ -17,6 +17,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # (the hosts.yml lab/bin/lab writes; inventories/lab-vm for the QEMU scenario).
 INVENTORY = os.path.dirname(os.environ["LAB_INVENTORY"]) if os.environ.get("LAB_INVENTORY") \
     else os.path.join(ROOT, "inventories", "lab-ha" if int(os.environ.get("LAB_CONTROL_PLANES") or 1) > 1 else "lab")
+
+
 # the lab's state folder, as lab/bin/lab wrote it into the inventory (the one place that
 # decides it); its ssh config is there (testinfra does not template the inventory's
 # ansible_ssh_common_args, so it gets the file directly)
