@@ -17,7 +17,7 @@ export LAB_WORKERS ?= 1
 export LAB_CONTROL_PLANES ?= 1
 # caches (binaries, Debian root, images) and the lab's state live outside the repo
 export CACHE_DIR ?= $(HOME)/.cache/hardway-nodejoin
-HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv umoci
+HOST_PACKAGES := debootstrap systemd-container netcat-openbsd openssl iproute2 python3-venv umoci shellcheck
 # the qemu lab provider (LAB_PROVIDER=qemu): QEMU, qemu-img, mkfs.ext4 -d, vde_switch
 VM_HOST_PACKAGES := qemu-system-x86 qemu-utils e2fsprogs vde2
 LAB := lab/bin/lab
@@ -28,7 +28,7 @@ LAB_INV := $(if $(LAB_INVENTORY),$(dir $(LAB_INVENTORY)),inventories/$(if $(filt
 # Pythons; .venv (lab, Molecule, lint, docs) runs the newest, with a Python tests/find-python finds
 NEWEST_PYTHONS := $(shell awk '!/^\#/ && NF { p = $$2 } END { print p }' tests/ansible-core-range)
 
-.PHONY: help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha bench-molecule unit sanity lint tarball ee docs changelog molecule clean
+.PHONY: shellcheck help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha bench-molecule unit sanity lint tarball ee docs changelog molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -110,8 +110,14 @@ lab-down:
 # the unit tests on the oldest and on the newest ansible-core of the range, each in its venv
 unit: collection range-venvs
 	@for core in oldest newest; do v=$$(tests/range-venv $$core); \
-	  echo "[unit] $$core: $$($$v/bin/ansible --version | head -n1), $$($$v/bin/python --version)"; \
+	  echo "[unit] $$core: ansible-core $$($$v/bin/python -c "import ansible.release as r; print(r.__version__)"), $$($$v/bin/python --version)"; \
 	  $$v/bin/python -m pytest -q -p no:cacheprovider tests/unit; done
+
+# every shell script of the project, the lab's included (the tarball ships none of them)
+SHELL_SCRIPTS := .ci/run lab/bin/* lab/lib/*.sh lab/lib/nspawn-launch benchmarks/* tests/tarball-check tests/ee-check tests/docs-check tests/find-python tests/sanity/run.sh
+shellcheck: host-deps
+	shellcheck -x $(SHELL_SCRIPTS)
+	@echo "[shellcheck] passed: $(words $(wildcard $(SHELL_SCRIPTS))) scripts"
 
 lint: deps
 	ansible-lint --profile production
@@ -150,7 +156,7 @@ bench-molecule: deps caches vm-image  ## seconds per Molecule step, nspawn and V
 
 # TEST_VM=0 leaves out the QEMU tier (molecule/vm), e.g. on a host without QEMU
 TEST_VM ?= 1
-test: unit sanity lint tarball ee docs molecule molecule-ha $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
+test: unit sanity lint shellcheck tarball ee docs molecule molecule-ha $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
 
 clean: lab-down
 	rm -rf $(VENV) .venv-[0-9]* .cache dist context ee-collections

@@ -6,6 +6,7 @@
 # Names that could meet another lab's derive from the namespace (LAB_NETNS, one per lab):
 # the bridge and the veths live inside it, the host cgroups are <netns>-<machine>.
 
+: "${here:?lab/lib/provider-nspawn.sh is sourced by lab/bin/lab, which sets here}"
 NETNS=${LAB_NETNS:-hwlab}
 BRIDGE=br0
 
@@ -42,8 +43,8 @@ provider_create() {
   {
     echo "127.0.0.1 localhost"
     echo "127.0.1.1 $name"
-    local n r a
-    while read -r n r a; do echo "$a $n"; done < <(machines)
+    local n _r a
+    while read -r n _r a; do echo "$a $n"; done < <(machines)
   } >"$root/etc/hosts"
   cat >"$root/etc/systemd/network/10-lab.network" <<NET
 [Match]
@@ -90,25 +91,8 @@ provider_start() {
   # Each machine gets its own cgroup in every hierarchy: the launcher moves itself into
   # a child of its current cgroup before exec'ing nspawn (--keep-unit keeps that cgroup).
   : >"$dir/cgroups"
-  PIDFILE="$dir/pid" CGROUPS="$dir/cgroups" ROOT="$dir/root" NETNS=$NETNS BRIDGE=$BRIDGE setsid bash -c '
-    set -e
-    name=$1; shift
-    while IFS=: read -r _ ctrls path; do
-      case $ctrls in "") d=/sys/fs/cgroup/unified ;; name=*) d=/sys/fs/cgroup/${ctrls#name=} ;; *) d=/sys/fs/cgroup/$ctrls ;; esac
-      [ -d "$d" ] || { [ "$ctrls" = "" ] && d=/sys/fs/cgroup; [ -d "$d" ] || continue; }
-      c="$d${path%/}/$NETNS-$name"
-      mkdir -p "$c"
-      if [ -f "$c/cpuset.cpus" ] && [ -z "$(cat "$c/cpuset.cpus")" ]; then
-        cat "$d${path%/}/cpuset.cpus" >"$c/cpuset.cpus"; cat "$d${path%/}/cpuset.mems" >"$c/cpuset.mems"
-      fi
-      echo $$ >"$c/cgroup.procs"
-      echo "$c" >>"$CGROUPS"
-    done </proc/self/cgroup
-    echo $$ >"$PIDFILE"
-    exec nsenter --net="/run/netns/$NETNS" systemd-nspawn --quiet -b -D "$ROOT" -M "$name" \
-      --register=no --keep-unit --network-bridge="$BRIDGE" --resolv-conf=off --timezone=off \
-      --link-journal=no "$@"
-  ' lab-launch "$name" "${extra[@]}" </dev/null >"$dir/console.log" 2>&1 &
+  PIDFILE="$dir/pid" CGROUPS="$dir/cgroups" ROOT="$dir/root" NETNS=$NETNS BRIDGE=$BRIDGE \
+    setsid "$here/lib/nspawn-launch" "$name" "${extra[@]}" </dev/null >"$dir/console.log" 2>&1 &
   local deadline=$((SECONDS + 10))
   until [[ -s $dir/pid ]] && provider_running "$name"; do
     ((SECONDS < deadline)) || die "$name: systemd-nspawn did not start (see $dir/console.log)"
@@ -131,7 +115,7 @@ provider_stop() {
   # the machine's cgroups, now empty (the machine's systemd made children in them)
   local c
   while read -r c; do
-    [[ -d $c ]] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    if [[ -d $c ]]; then find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
   done <"$STATE/machines/$name/cgroups"
   log "$name: stopped"
 }

@@ -71,53 +71,51 @@ nodes:
 
 import json
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _nodes
 
 
 def summarise(node):
-    """The parts of a Node (kubernetes client object) a join decision needs (dict)."""
-    status = node.status
-    ready = next((c for c in (status.conditions or []) if c.type == "Ready"), None) if status else None
-    info = status.node_info if status else None
-    internal = next((a.address for a in (status.addresses or []) if a.type == "InternalIP"), None) if status else None
-    return dict(name=node.metadata.name, ready=ready.status if ready else "Unknown",
-                machine_id=info.machine_id if info else None,
-                kubelet_version=info.kubelet_version if info else None, internal_ip=internal)
+    """The parts of a Node (a dict as the API returns it) a join decision needs: what
+    ``_nodes.node_summary`` gives, and the machine id (``status.nodeInfo.machineID``)."""
+    summary = _nodes.node_summary(node)
+    summary["machine_id"] = ((node.get("status") or {}).get("nodeInfo") or {}).get("machineID")
+    return summary
 
 
 def main():
-    argument_spec = dict(names=dict(type="list", elements="str", default=[]), configz=dict(type="str"))
-    argument_spec.update(_kube.CONNECTION_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    api = _kube.api_client_from_module(module)
-    from kubernetes import client as k8s_client
+    kube = _kube.KubeModule(dict(names=dict(type="list", elements="str", default=[]), configz=dict(type="str")),
+                            supports_check_mode=True)
+    p = kube.params
 
-    core = k8s_client.CoreV1Api(api)
-    timeout = module.params["request_timeout"]
-    nodes = {}
-    try:
-        status, body = _kube.get_raw(api, "/version", timeout=timeout)
+    def body():
+        status, text = kube.get_raw("/version")
         if status != 200:
-            raise _kube.KubeError("GET /version on %s answered HTTP %s: %s" % (_kube.server_of(api), status, body[:200]))
-        version = json.loads(body).get("gitVersion")
-        for name in module.params["names"]:
-            try:
-                nodes[name] = summarise(_kube.call(api, core.read_node, name, _request_timeout=timeout))
-            except _kube.KubeError as exc:
-                if not _kube.is_not_found(exc):
-                    raise
-                nodes[name] = None
+            raise _kube.KubeError("GET /version on %s answered HTTP %s: %s"
+                                  % (_kube.server_of(kube.client), status, text[:200]))
+        try:
+            version = json.loads(text).get("gitVersion")
+        except ValueError:
+            raise _kube.KubeError("GET /version on %s did not answer JSON: %s" % (_kube.server_of(kube.client), text[:200]))
+        core = kube.api("CoreV1Api")
+        serialize = kube.client.sanitize_for_serialization
+        nodes = {}
+        for name in p["names"]:
+            node = kube.read(core.read_node, name)
+            nodes[name] = summarise(serialize(node)) if node is not None else None
         result = dict(changed=False, server_version=version, nodes=nodes)
-        if module.params["configz"]:
-            status, body = _kube.get_raw(api, "/api/v1/nodes/%s/proxy/configz" % module.params["configz"], timeout=timeout)
+        if p["configz"]:
+            status, text = kube.get_raw("/api/v1/nodes/%s/proxy/configz" % p["configz"])
             if status != 200:
-                module.fail_json(msg="the kubelet of %s did not give its configz through the API server (HTTP %s): %s"
-                                     % (module.params["configz"], status, body[:300]), **result)
-            result["configz"] = json.loads(body).get("kubeletconfig") or {}
-    except (_kube.KubeError, ValueError) as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+                kube.fail("the kubelet of %s did not give its configz through the API server (HTTP %s): %s"
+                          % (p["configz"], status, text[:300]), **result)
+            try:
+                result["configz"] = json.loads(text).get("kubeletconfig") or {}
+            except ValueError:
+                kube.fail("the configz of %s is no JSON: %s" % (p["configz"], text[:300]), **result)
+        return result
+
+    kube.run(body)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # (the hosts.yml lab/bin/lab writes; inventories/lab-vm for the QEMU scenario).
 INVENTORY = os.path.dirname(os.environ["LAB_INVENTORY"]) if os.environ.get("LAB_INVENTORY") \
     else os.path.join(ROOT, "inventories", "lab-ha" if int(os.environ.get("LAB_CONTROL_PLANES") or 1) > 1 else "lab")
-# ssh config written by lab/bin/lab (testinfra does not template the inventory's
+
+
+# the lab's state folder, as lab/bin/lab wrote it into the inventory (the one place that
+# decides it); its ssh config is there (testinfra does not template the inventory's
 # ansible_ssh_common_args, so it gets the file directly)
-STATE = os.environ.get("HWLAB_STATE") or os.path.join(
-    os.environ.get("CACHE_DIR") or os.path.expanduser("~/.cache/hardway-nodejoin"),
-    "lab-vm" if os.environ.get("LAB_PROVIDER") == "qemu"
-    else "lab-ha" if int(os.environ.get("LAB_CONTROL_PLANES") or 1) > 1 else "lab")
+def _lab_state(inventory):
+    import yaml
+
+    with open(os.path.join(inventory, "hosts.yml")) as handle:
+        return yaml.safe_load(handle)["all"]["vars"]["lab_state_dir"]
+
+
+STATE = _lab_state(INVENTORY)
 SSH_CONFIG = os.path.join(STATE, "ssh_config")
 
 

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import INVENTORY, ROOT, join, worker_checksums
+from conftest import INVENTORY, ROOT, STATE, join, worker_checksums
 
 #: A bad input must fail well before the join's wait (worker_join_timeout, 120 s).
 FAST = 45
@@ -152,9 +152,10 @@ def test_hosts_named_by_ip_address(reset, tmp_path, kubectl, worker_ips):
     registers (its hostname), not for the inventory name."""
     worker = reset()
     address = worker_ips[worker]
-    (tmp_path / "hosts.yml").write_text(json.dumps({"all": {"vars": {"lab_provider": "nspawn"}, "children": {
-        "control_plane": {"hosts": {"cp1": {"lab_ip": "10.77.0.10"}}},
-        "workers": {"hosts": {address: {"lab_ip": address, "ansible_host": worker}}}}}}))
+    children = {"control_plane": {"hosts": {"cp1": {"lab_ip": "10.77.0.10"}}},
+                "workers": {"hosts": {address: {"lab_ip": address, "ansible_host": worker}}}}
+    (tmp_path / "hosts.yml").write_text(json.dumps(
+        {"all": {"vars": {"lab_provider": "nspawn", "lab_state_dir": STATE}, "children": children}}))
     os.symlink(os.path.join(INVENTORY, "group_vars"), str(tmp_path / "group_vars"))
     run = join(inventory=str(tmp_path))
     assert run.returncode == 0, run.stdout[-4000:]

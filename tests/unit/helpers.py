@@ -143,6 +143,7 @@ def api_error(status, reason="Error", message=""):
     exc.body = json.dumps({"kind": "Status", "message": message, "code": status})
     return exc
 
+
 # the kubelet unit of the lesson before the join (standalone, --config-dir)
 KUBELET_UNIT = """\
 [Unit]
