@@ -125,7 +125,8 @@ def test_a_join_that_does_not_finish_is_rolled_back(pre_join, kubectl, workers):
     output = run.stdout + run.stderr
     assert run.returncode != 0, output[-3000:]
     assert "was put back as it was" in output, output[-3000:]
-    assert "is not Ready" in output, output[-3000:]
+    # on a loaded machine the kubelet may not even register within the 10 s: either way the join did not finish
+    assert re.search(r"is not (Ready|registered)", output), output[-3000:]
     token_id = re.search(r"token (\w{6}) deleted", output).group(1)
     assert kubectl.run("get", "secret", "-n", "kube-system", "bootstrap-token-" + token_id).rc != 0
     assert worker_checksums(workers[0]) == before
