@@ -136,15 +136,8 @@ missing:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _systemd_unit
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _unit_resolve as ur
-
-
-def _flag_text(value):
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def main():
@@ -171,7 +164,10 @@ def main():
                              % (unit, path, ", ".join("$" + v for v in result["env_references"])), **result)
     wanted = module.params["expect_running_flags"]
     if wanted is not None:
-        wanted = dict((k if k.startswith("--") else "--" + k, _flag_text(v)) for k, v in wanted.items())
+        try:
+            wanted = dict(_systemd_unit.normalise_flags(wanted))
+        except _systemd_unit.UnitFileError as exc:
+            module.fail_json(msg="expect_running_flags: %s" % exc, **result)
         if not result["main_pid"]:
             result["missing"] = [dict(flag=k, wanted=v, running=False) for k, v in wanted.items()]
             if not module.params["fail_on_missing"]:
