@@ -160,3 +160,128 @@ def joined(kubectl, worker_names):
     run = join()
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     return run
+
+
+#: The drop-in the signing-duration fixture writes beside each kube-controller-manager unit: its
+#: own file, so taking it away restores exactly what ran before (the unit itself is never edited).
+SIGNING_DURATION_DROP_IN = ("/etc/systemd/system/kube-controller-manager.service.d/"
+                            "90-hardway-nodejoin-test-signing-duration.conf")
+
+
+def _systemd_quote(arg):
+    """One argument of ExecStart= (systemd.service(5) "Command lines"): ``%`` and ``$`` are
+    escaped (specifiers, environment variables), and the word is single-quoted when it holds
+    a space or a quote."""
+    arg = arg.replace("%", "%%").replace("$", "$$")
+    if arg and not any(c in arg for c in " \t'\"\\;"):
+        return arg
+    return shlex.quote(arg)
+
+
+class SigningDuration:
+    """Sets kube-controller-manager's ``--cluster-signing-duration`` on every control plane
+    host of the lab, through a systemd drop-in that repeats the running process's command
+    line (``/proc/<MainPID>/cmdline``) with the flag added, and takes it away again
+    (``restore``). Each change restarts the controller-manager, checks that the running
+    process has (or no longer has) the flag, and waits until a restarted controller-manager
+    holds the ``kube-system/kube-controller-manager`` leader Lease: its controllers (the CSR
+    signer among them) only run once it leads (a stopped leader does not release the Lease,
+    so this takes up to the 15 s lease duration)."""
+
+    def __init__(self, hosts, kubectl):
+        self.hosts = hosts
+        self.kubectl = kubectl
+        self.original = {}
+
+    @staticmethod
+    def _argv(host):
+        pid = host.check_output("systemctl show -p MainPID --value kube-controller-manager")
+        assert pid.isdigit() and int(pid) > 0, "kube-controller-manager is not running (MainPID=%s)" % pid
+        return [a for a in host.check_output("tr '\\0' '\\n' < /proc/%s/cmdline" % pid).split("\n") if a]
+
+    @staticmethod
+    def _without_flag(argv):
+        out, skip = [], False
+        for arg in argv:
+            if skip:
+                skip = False
+            elif arg == "--cluster-signing-duration":
+                skip = True
+            elif not arg.startswith("--cluster-signing-duration="):
+                out.append(arg)
+        return out
+
+    def _lease_acquired_after(self, since, timeout):
+        """The leader Lease's acquireTime (a timezone-aware datetime) once it is later than
+        ``since`` (the same), waiting at most ``timeout`` seconds."""
+        import datetime
+
+        def acquired():
+            lease = self.kubectl.json("get", "lease", "-n", "kube-system", "kube-controller-manager")
+            at = lease["spec"].get("acquireTime")
+            if at and datetime.datetime.fromisoformat(at.replace("Z", "+00:00")) > since:
+                return datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+            return None
+        at = self.kubectl.wait(acquired, timeout=timeout, interval=2)
+        assert at, "no restarted kube-controller-manager took the leader Lease within %s s" % timeout
+        return at
+
+    def _restart(self, check, timeout=120):
+        """Restart every controller-manager; ``check(hostname, argv)`` judges each running
+        command line."""
+        import datetime
+
+        since = datetime.datetime.now(datetime.timezone.utc)
+        for host in self.hosts:
+            host.check_output("systemctl daemon-reload && systemctl restart kube-controller-manager")
+        for host in self.hosts:
+            argv = self.kubectl.wait(lambda: self._running_argv(host), timeout=60)
+            assert argv and check(host.backend.hostname, argv), \
+                "kube-controller-manager on %s runs %s" % (host.backend.hostname, argv)
+        return self._lease_acquired_after(since, timeout)
+
+    def _running_argv(self, host):
+        try:
+            return self._argv(host)
+        except AssertionError:
+            return None
+
+    def set(self, duration):
+        """Run every kube-controller-manager with ``--cluster-signing-duration=<duration>`` (a
+        Go duration, e.g. ``3m``); returns the time (aware datetime) from which the new
+        duration signs: the restarted controller-manager's Lease acquireTime."""
+        for host in self.hosts:
+            self.original.setdefault(host.backend.hostname, self._argv(host))
+            argv = self._without_flag(self.original[host.backend.hostname]) + ["--cluster-signing-duration=%s" % duration]
+            text = "[Service]\nExecStart=\nExecStart=%s\n" % " \\\n    ".join(_systemd_quote(a) for a in argv)
+            host.check_output("mkdir -p %s && printf '%%s' %s > %s" % (
+                os.path.dirname(SIGNING_DURATION_DROP_IN), shlex.quote(text), SIGNING_DURATION_DROP_IN))
+        flag = "--cluster-signing-duration=%s" % duration
+        return self._restart(lambda _name, argv: flag in argv)
+
+    def restore(self):
+        """Take the drop-in away and restart the controller-managers that had it (nothing
+        happens where there is none); each then runs the command line it ran before ``set``
+        (any, for a drop-in an interrupted run left). Returns the new Lease acquireTime, or
+        None."""
+        changed = [h for h in self.hosts if h.file(SIGNING_DURATION_DROP_IN).exists]
+        if not changed:
+            return None
+        for host in changed:
+            host.check_output("rm -f %s" % SIGNING_DURATION_DROP_IN)
+        saved, self.hosts = self.hosts, changed
+        try:
+            return self._restart(lambda name, argv: argv == self.original.get(name, argv))
+        finally:
+            self.hosts = saved
+
+
+@pytest.fixture()
+def short_signing_duration(inventory, kubectl):
+    """A SigningDuration for every control plane host: ``.set("3m")`` shortens the lifetime of
+    the certificates kube-controller-manager signs, ``.restore()`` takes it back; the
+    teardown always restores."""
+    controller = SigningDuration([_host(name) for name in inventory["control_plane"]], kubectl)
+    controller.restore()  # a drop-in left by an interrupted run
+    yield controller
+    controller.restore()
