@@ -188,8 +188,9 @@ EXAMPLES = r'''
     ca_cert_path: /etc/kubernetes/pki/ca.crt
     ca_key_path: /etc/kubernetes/pki/ca.key
     common_name: kube-apiserver-kubelet-client
-    organizations:
-      - system:masters
+    # no O: the CN is bound to system:kubelet-api-admin by RBAC (kubeadm 1.36 does the same);
+    # organizations: [system:masters] would make it a superuser
+    organizations: []
     key_usages:
       - digital_signature
       - key_encipherment
@@ -251,7 +252,7 @@ subject:
   description: Subject of the certificate as an RFC 4514 string.
   returned: always
   type: str
-  sample: "CN=kube-apiserver-kubelet-client,O=system:masters"
+  sample: "CN=kube-apiserver-kubelet-client"
 ca_cert_hash:
   description:
     - Hash of the signing CA certificate's public key in kubeadm's C(--discovery-token-ca-cert-hash) format
