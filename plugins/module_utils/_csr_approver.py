@@ -122,11 +122,27 @@ def condition_message(csr, types=("Denied", "Failed")):
     return ""
 
 
-def apply_decision(certs_api, csr_obj, decision, call=None):
+def approval_body(csr, decision, now=None):
+    """The CSR (API JSON dict) with the decision's condition appended: the body of a PUT to its
+    ``/approval`` subresource. ``now`` (an aware ``datetime``, default the current UTC time) is
+    the condition's ``lastUpdateTime``. ``csr`` is not changed."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    condition = dict(type="Approved" if decision["approve"] else "Denied", status="True",
+                     reason=APPROVED_REASON if decision["approve"] else DENIED_REASON,
+                     message=decision["reason"][:1000],
+                     lastUpdateTime=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    body = dict(csr)
+    body["status"] = dict(csr.get("status") or {})
+    body["status"]["conditions"] = list(body["status"].get("conditions") or []) + [condition]
+    return body
+
+
+def apply_decision(certs_api, csr, decision, call=None):
     """Write the decision onto the CSR through its ``/approval`` subresource.
 
     :param certs_api: a ``kubernetes.client.CertificatesV1Api``.
-    :param csr_obj: the CSR as the client listed it (``V1CertificateSigningRequest``).
+    :param csr: the CSR as listed (API JSON dict, with its ``metadata.resourceVersion``, so a
+        CSR changed in between is not overwritten: the server answers 409).
     :param decision: one entry of :func:`plan`.
     :param call: ``call(fn, *args, **kwargs)`` that runs a client method (default: call it
         directly); the module passes ``KubeModule.call`` so errors read the same everywhere.
@@ -134,19 +150,10 @@ def apply_decision(certs_api, csr_obj, decision, call=None):
         answered 409 Conflict (another approver, e.g. the timer of another control plane,
         decided it in between). Other errors propagate.
     """
-    from kubernetes import client as k8s_client
-
     call = call or (lambda fn, *a, **kw: fn(*a, **kw))
-    condition = k8s_client.V1CertificateSigningRequestCondition(
-        type="Approved" if decision["approve"] else "Denied", status="True",
-        reason=APPROVED_REASON if decision["approve"] else DENIED_REASON,
-        message=decision["reason"][:1000],
-        last_update_time=datetime.datetime.now(datetime.timezone.utc))
-    if csr_obj.status is None:
-        csr_obj.status = k8s_client.V1CertificateSigningRequestStatus()
-    csr_obj.status.conditions = list(csr_obj.status.conditions or []) + [condition]
     try:
-        call(certs_api.replace_certificate_signing_request_approval, csr_obj.metadata.name, csr_obj)
+        call(certs_api.replace_certificate_signing_request_approval, csr["metadata"]["name"],
+             approval_body(csr, decision))
     except Exception as exc:
         if getattr(exc, "status", None) == 409:
             return "decided elsewhere"
@@ -154,32 +161,29 @@ def apply_decision(certs_api, csr_obj, decision, call=None):
     return "approved" if decision["approve"] else "denied"
 
 
-def run_round(api_client, inventory, max_expiration_seconds, only=None, check_mode=False, call=None):
-    """List CSRs and Nodes, :func:`plan`, and (unless ``check_mode``) :func:`apply_decision` each.
+def run_round(certs_api, core_api, serialize, inventory, max_expiration_seconds, only=None, check_mode=False,
+              call=None):
+    """List CSRs and (when one is to be decided) Nodes, :func:`plan`, and, unless ``check_mode``,
+    :func:`apply_decision` each.
 
-    ``api_client`` is a ``kubernetes.client.ApiClient``; the other parameters as :func:`plan`
-    and :func:`apply_decision`. Returns ``(decisions, csrs)``: the decisions, each with
-    ``"result"`` (approved, denied, decided elsewhere, or ``would approve`` / ``would deny``
-    in check mode), and the CSRs listed (API JSON).
+    ``certs_api`` and ``core_api`` are ``kubernetes.client.CertificatesV1Api`` and ``CoreV1Api``,
+    ``serialize`` the client's ``sanitize_for_serialization`` (object -> API JSON); the other
+    parameters as :func:`plan` and :func:`apply_decision`. Returns ``(decisions, csrs)``: the
+    decisions, each with ``"result"`` (approved, denied, decided elsewhere, or ``would approve``
+    / ``would deny`` in check mode), and the CSRs listed (API JSON).
     """
-    from kubernetes import client as k8s_client
-
     call = call or (lambda fn, *a, **kw: fn(*a, **kw))
-    certs = k8s_client.CertificatesV1Api(api_client)
-    core = k8s_client.CoreV1Api(api_client)
-    serialize = api_client.sanitize_for_serialization
-    listed = call(certs.list_certificate_signing_request).items
-    csrs = [serialize(c) for c in listed]
+    csrs = [serialize(c) for c in call(certs_api.list_certificate_signing_request).items]
     decisions = plan(csrs, None, inventory, max_expiration_seconds, only)
     if decisions:
-        nodes = dict((n.metadata.name, serialize(n)) for n in call(core.list_node).items)
+        nodes = dict((n["metadata"]["name"], n) for n in (serialize(o) for o in call(core_api.list_node).items))
         decisions = plan(csrs, nodes, inventory, max_expiration_seconds, only)
-    by_name = dict((c.metadata.name, c) for c in listed)
+    by_name = dict((c["metadata"]["name"], c) for c in csrs)
     for decision in decisions:
         if check_mode:
             decision["result"] = "would approve" if decision["approve"] else "would deny"
         else:
-            decision["result"] = apply_decision(certs, by_name[decision["name"]], decision, call)
+            decision["result"] = apply_decision(certs_api, by_name[decision["name"]], decision, call)
     return decisions, csrs
 
 
@@ -204,7 +208,8 @@ def main(argv=None):
         api_client = k8s_client.ApiClient(configuration)
         timeout = int(settings.get("request_timeout", 15))
         decisions, _csrs = run_round(
-            api_client, settings["nodes"],
+            k8s_client.CertificatesV1Api(api_client), k8s_client.CoreV1Api(api_client),
+            api_client.sanitize_for_serialization, settings["nodes"],
             int(settings.get("max_expiration_seconds", _csr_policy.DEFAULT_MAX_EXPIRATION_SECONDS)),
             check_mode=args.dry_run, call=lambda fn, *a, **kw: fn(*a, _request_timeout=timeout, **kw))
     except Exception as exc:  # the journal gets one line, the unit fails

@@ -170,10 +170,11 @@ def main():
         kube.fail("max_expiration_seconds must be at least 600 (the API's minimum expirationSeconds)")
     decided = []
     issued = {}
+    certs, core = kube.api("CertificatesV1Api"), kube.api("CoreV1Api")
 
     def attempt(_remaining):
-        decisions, csrs = _csr_approver.run_round(kube.client, inventory, p["max_expiration_seconds"], p["only"],
-                                                  kube.check_mode, kube.call)
+        decisions, csrs = _csr_approver.run_round(certs, core, kube.client.sanitize_for_serialization, inventory,
+                                                  p["max_expiration_seconds"], p["only"], kube.check_mode, kube.call)
         decided.extend(decisions)
         waiting = []
         for name in p["wait_for_issued"]:
