@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: kubelet_serving_csr_approve
 short_description: Approve kubelet serving CSRs that name only their node's own addresses; deny the others
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Lists the pending CSRs of signer C(kubernetes.io/kubelet-serving) (what a kubelet with
     C(serverTLSBootstrap=true) requests, at start and on every renewal) and approves or denies each

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: kubelet_serving_info
 short_description: Check that every kubelet serves a certificate kube-apiserver can verify with the cluster CA
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - For each Node of the cluster, connects from this host to the address and port kube-apiserver would use
     (the first C(status.addresses) entry of a type in O(preferred_address_types), and

@@ -207,3 +207,27 @@ def test_flag_refused_while_a_kubelet_serves_self_signed(serving, kubectl, cp, w
     assert _running_flag(cp)
     result = kubectl.run("get", "--raw", "/api/v1/nodes/%s/proxy/healthz" % victim)
     assert result.rc == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_a_worker_joins_while_kube_apiserver_verifies_kubelets_and_a_denied_serving_csr_rolls_it_back(
+        serving, reset_module, kubectl, cp, worker_names, worker_ips, workers):
+    assert _running_flag(cp)
+    if len(worker_names) < 2:
+        pytest.skip("needs a second worker whose address the first one's serving CSR could claim")
+    me, host = reset_module(), workers[0]
+    before = host.check_output("ls /var/lib/kubelet/config.d")
+    # the inventory gives the second worker the first one's address: its serving CSR names an
+    # address of another node, is denied, and the join is rolled back with the reason
+    claimed = {"control_plane_serving_csr_nodes": {worker_names[1]: [worker_ips[me]]}}
+    denied = join(dict(SERVING, **claimed))
+    output = denied.stdout + denied.stderr
+    assert denied.returncode != 0, output[-3000:]
+    assert "IP SAN %s is not an address of node %s (another node's address)" % (worker_ips[me], me) in output, output[-4000:]
+    assert host.check_output("ls /var/lib/kubelet/config.d") == before
+    assert not host.file(DROPIN).exists and not host.file("/etc/kubernetes/kubelet.conf").exists
+    assert kubectl.run("get", "node", me).rc != 0
+    # with the inventory right, it joins while kube-apiserver verifies kubelets, and is reachable
+    joined = join(SERVING)
+    assert joined.returncode == 0, joined.stdout[-4000:]
+    result = kubectl.run("get", "--raw", "/api/v1/nodes/%s/proxy/healthz" % me)
+    assert result.rc == 0 and result.stdout.strip() == "ok", result.stderr
