@@ -78,9 +78,11 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    description: Can run in check mode and return changed status prediction without modifying target.
     details: Decides and reports C(would approve) or C(would deny); writes nothing and does not wait.
   diff_mode:
     support: none
+    description: No diff; each decision and its reason are in RV(csrs).
 """
 
 EXAMPLES = r"""
@@ -184,8 +186,8 @@ def main():
                 continue
             denied = [d for d in decisions if d["node"] == name and not d["approve"]]
             if denied:
-                raise _Denied("the serving CSR %s of node %s was denied: %s" % (denied[0]["name"], name,
-                                                                                 denied[0]["reason"]))
+                raise _Denied("the serving CSR %s of node %s was denied: %s"
+                              % (denied[0]["name"], name, denied[0]["reason"]))
             waiting.append(name)
         return not waiting or kube.check_mode, waiting
 

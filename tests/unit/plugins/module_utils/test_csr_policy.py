@@ -49,9 +49,10 @@ def make_csr(cn="system:node:worker1", orgs=("system:nodes",), dns=("worker1",),
 
 
 def spec(request=None, username="system:node:worker1", groups=("system:nodes", "system:authenticated"),
-         usages=SERVING_USAGES, signer=policy.KUBELET_SERVING_SIGNER, expiration=None):
+         usages=None, signer=policy.KUBELET_SERVING_SIGNER, expiration=None):
     out = dict(request=base64.b64encode(request if request is not None else make_csr()).decode(),
-               username=username, groups=list(groups), usages=list(usages), signerName=signer)
+               username=username, groups=list(groups), usages=list(SERVING_USAGES if usages is None else usages),
+               signerName=signer)
     if expiration is not None:
         out["expirationSeconds"] = expiration
     return out
@@ -66,8 +67,11 @@ def node(name, *addresses):
 NODES = {"worker1": node("worker1", "10.0.0.11", "worker1"), "worker2": node("worker2", "10.0.0.12", "worker2")}
 
 
-def decide(s, inventory=INVENTORY, nodes=NODES, cap=policy.DEFAULT_MAX_EXPIRATION_SECONDS):
-    """The decision as a round makes it (other nodes' addresses, the Node's status)."""
+def decide(s, inventory=None, nodes=None, cap=policy.DEFAULT_MAX_EXPIRATION_SECONDS):
+    """The decision as a round makes it (other nodes' addresses, the Node's status); the
+    inventory and Nodes default to INVENTORY and NODES."""
+    inventory = INVENTORY if inventory is None else inventory
+    nodes = NODES if nodes is None else nodes
     try:
         facts = policy.request_facts(policy.parse_request(s["request"]))
     except ValueError as exc:
@@ -328,7 +332,7 @@ def test_run_round_approves_denies_and_reports():
 
 def test_run_round_in_check_mode_writes_nothing_and_without_work_lists_no_nodes():
     certs = Certs([csr_obj("good", spec())])
-    decisions, _ = _csr_approver.run_round(certs, Core(NODES), lambda o: o, INVENTORY, 3600, check_mode=True)
+    decisions, _csrs = _csr_approver.run_round(certs, Core(NODES), lambda o: o, INVENTORY, 3600, check_mode=True)
     assert decisions[0]["result"] == "would approve" and certs.approvals == []
     core = Core(NODES)
     assert _csr_approver.run_round(Certs([]), core, lambda o: o, INVENTORY, 3600)[0] == [] and core.calls == 0

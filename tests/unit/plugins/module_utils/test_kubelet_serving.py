@@ -85,7 +85,7 @@ def tls_server(pki):
 
         def serve():
             try:
-                conn, _ = sock.accept()
+                conn, _peer = sock.accept()
                 try:
                     context.wrap_socket(conn, server_side=True).close()
                 except (ssl.SSLError, OSError):
@@ -229,7 +229,7 @@ def test_approve_module_check_mode_decides_but_writes_nothing(monkeypatch, capsy
 
 
 def test_approve_module_without_pending_csrs_changes_nothing(monkeypatch, capsys):
-    api, _ = _approve_api([csr_obj("old", spec(), conditions=("Approved",), certificate="Y2VydA==")])
+    api, _approvals = _approve_api([csr_obj("old", spec(), conditions=("Approved",), certificate="Y2VydA==")])
     fake_kube(monkeypatch, api)
     result = run_module(kubelet_serving_csr_approve.main, dict(nodes=INVENTORY_ARG), monkeypatch, capsys)
     assert not result.get("failed") and not result["changed"] and result["csrs"] == []
@@ -237,7 +237,7 @@ def test_approve_module_without_pending_csrs_changes_nothing(monkeypatch, capsys
 
 
 def test_approve_module_timeout_and_input_errors(monkeypatch, capsys):
-    api, _ = _approve_api([])
+    api, _approvals = _approve_api([])
     fake_kube(monkeypatch, api)
     result = run_module(kubelet_serving_csr_approve.main, dict(nodes=INVENTORY_ARG, wait_for_issued=["worker1"],
                                                                timeout=0), monkeypatch, capsys)
