@@ -64,6 +64,7 @@ def test_serving_certificate_renewal_is_approved_by_the_timer(short_lived, kubec
     assert condition["reason"] == "HardwayNodejoinServingPolicy", condition
     journal = cp.check_output("journalctl -u hardway-kubelet-serving-csr-approver --no-pager -o cat")
     assert '"name": "%s"' % renewed[-1]["metadata"]["name"] in journal
+
     # the kubelet serves a renewed certificate (2 minutes of life: maybe already the next one), and
     # kube-apiserver, which verifies it, still reaches the kubelet
     def renewed_serials():
