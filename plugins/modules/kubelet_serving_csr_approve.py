@@ -35,6 +35,7 @@ author:
 requirements:
   - kubernetes and cryptography (Python libraries) on the host that runs the module
 seealso:
+  - module: hardway.nodejoin.kubelet_serving_info
   - link: https://kubernetes.io/docs/reference/access-authn-authz/certificate-signing-requests/#kubernetes-signers
     name: Kubernetes signers
     description: The kubelet-serving signer, whose CSRs no built-in approver approves.

@@ -26,6 +26,11 @@ author:
   - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
   - kubernetes (Python library) on the host that runs the module
+seealso:
+  - module: hardway.nodejoin.kubelet_serving_csr_approve
+  - link: https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/
+    name: kube-apiserver options
+    description: --kubelet-certificate-authority and --kubelet-preferred-address-types, whose check this module makes.
 options:
   ca_file:
     description: The cluster CA certificate on this host (what C(--kubelet-certificate-authority) would name).
