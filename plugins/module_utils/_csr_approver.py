@@ -189,9 +189,12 @@ def run_round(certs_api, core_api, serialize, inventory, max_expiration_seconds,
 
 def main(argv=None):
     """The timer's entry point: one round with the settings of ``--config`` (JSON:
-    ``{"kubeconfig": path, "nodes": {node: [addresses]}, "max_expiration_seconds": int}``),
-    one JSON line per decision on stdout (the journal). Exit status 0, or 1 with the error
-    on stderr."""
+    ``{"kubeconfig": path, "client_cert": path, "client_key": path, "nodes": {node: [addresses]},
+    "max_expiration_seconds": int}``), one JSON line per decision on stdout (the journal). The
+    kubeconfig gives the API server and its CA; ``client_cert`` and ``client_key``, when set,
+    replace its credentials (the approver's own identity, which RBAC lets do nothing but list
+    CSRs and Nodes and approve kubelet-serving CSRs). Exit status 0, or 1 with the error on
+    stderr."""
     parser = argparse.ArgumentParser(description="Approve or deny pending kubelet serving CSRs (one round).")
     parser.add_argument("--config", required=True, help="JSON settings written by the hardway.nodejoin.control_plane role")
     parser.add_argument("--dry-run", action="store_true", help="decide and print, change nothing")
@@ -205,6 +208,9 @@ def main(argv=None):
         configuration = k8s_client.Configuration()
         k8s_config.load_kube_config(config_file=settings["kubeconfig"], client_configuration=configuration,
                                     persist_config=False)
+        if settings.get("client_cert"):
+            configuration.cert_file, configuration.key_file = settings["client_cert"], settings["client_key"]
+            configuration.api_key, configuration.api_key_prefix = {}, {}
         api_client = k8s_client.ApiClient(configuration)
         timeout = int(settings.get("request_timeout", 15))
         decisions, _csrs = run_round(

@@ -183,6 +183,14 @@ def test_forged_serving_csrs_are_denied_with_their_reason(serving, kubectl, cp, 
                 assert conditions[0]["type"] == "Approved", conditions
         journal = cp.check_output("journalctl -u %s -n 20 --no-pager -o cat" % APPROVER)
         assert '"name": "forged-other-ip"' in journal and '"result": "denied"' in journal
+        # the timer decided as its own user, which may do nothing else
+        settings = json.loads(cp.check_output("cat /etc/hardway-nodejoin/kubelet-serving-csr-approver.json"))
+        assert settings["client_cert"] and settings["client_key"]
+        user = "hardway-nodejoin:kubelet-serving-csr-approver"
+        assert kubectl.run("auth", "can-i", "list", "certificatesigningrequests", "--as", user).stdout.strip() == "yes"
+        for verb, resource in (("create", "pods"), ("get", "secrets"), ("delete", "nodes"),
+                               ("create", "certificatesigningrequests")):
+            assert kubectl.run("auth", "can-i", verb, resource, "--as", user).stdout.strip() == "no", (verb, resource)
     finally:
         kubectl.run("delete", "csr", *cases.keys(), "--ignore-not-found")
         cp.run("rm -rf /root/forge")
