@@ -349,9 +349,14 @@ def test_timer_entry_point_reports_json_lines_and_fails_cleanly(tmp_path, capsys
     from kubernetes import config as k8s_config
     certs = Certs([csr_obj("forged", spec(make_csr(ips=("10.0.0.12",))))])
     monkeypatch.setattr(k8s_config, "load_kube_config", lambda **kw: None)
-    monkeypatch.setattr(k8s_client, "CertificatesV1Api", lambda api_client: certs)
+    used = []
+    monkeypatch.setattr(k8s_client, "CertificatesV1Api", lambda api_client: used.append(api_client.configuration) or certs)
+    # the approver's own identity replaces the kubeconfig's credentials
+    config.write_text(json.dumps({"kubeconfig": str(tmp_path / "admin.conf"), "nodes": INVENTORY,
+                                  "client_cert": "/etc/a/approver.crt", "client_key": "/etc/a/approver.key"}))
     monkeypatch.setattr(k8s_client, "CoreV1Api", lambda api_client: Core(NODES))
     monkeypatch.setattr(k8s_client.ApiClient, "sanitize_for_serialization", lambda self, o: o)
     assert _csr_approver.main(["--config", str(config)]) == 0
     line = json.loads(capsys.readouterr().out.strip())
     assert line["name"] == "forged" and line["result"] == "denied" and not line["approve"]
+    assert (used[0].cert_file, used[0].key_file) == ("/etc/a/approver.crt", "/etc/a/approver.key")
