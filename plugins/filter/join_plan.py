@@ -17,7 +17,7 @@ description:
     belongs to another machine, as kubeadm's preflight refuses; or a Node of that name that is not Ready was
     registered by another machine, a reinstalled host, and the worker's C(replace) is false).
   - A worker with C(replace) true (its C(worker_replace)) whose name is held by such a stale Node gets V(join)
-    with C(replace) true: the control plane deletes that Node and its CSRs before the join.
+    with C(replace) true, and the control plane deletes that Node and its CSRs before the join.
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
 options:

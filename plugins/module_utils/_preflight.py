@@ -314,7 +314,7 @@ def join_state(worker, node, machine_id=None, replace=False):
                           "that stale Node and its CSRs and join anew, or remove it first (playbooks/remove.yml)"
                           % (node.get("name"), owner, node.get("ready")))
     return "replace", ("replaces the stale Node %s%s (Ready: %s): it and its CSRs are deleted, then this machine "
-                       "joins anew" % (node.get("name"), owner, node.get("ready")))
+                       "joins anew" % (node.get("name"), " of machine %s" % other if other else "", node.get("ready")))
 
 
 #: (pattern in the kubelet's log, likely cause) for a TLS bootstrap that did not finish.

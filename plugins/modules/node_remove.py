@@ -14,9 +14,9 @@ short_description: Delete a Node from the API with the CSRs and the bootstrap to
 version_added: 0.3.0
 description:
   - Deletes the Node O(name) (C(kubectl delete node)), the CertificateSigningRequests of its kubelet (for
-    the kubelet signers, requested as C(system:node:<name>) or asking for that subject: its bootstrap,
+    the kubelet signers, requested as C(system:node:<name>) or asking for that subject, which are its bootstrap,
     renewal and serving CSRs), and the bootstrap tokens labelled C(hardway.nodejoin/node-name=<token_label>)
-    (the per-worker tokens the control_plane role makes). Shared tokens are left: other workers may use them.
+    (the per-worker tokens the control_plane role makes). Shared tokens are left, as other workers may use them.
   - What is not there is nothing to delete; a second run reports C(changed=false).
   - Delete the Node only once its kubelet is stopped: a running kubelet registers it again.
 author:

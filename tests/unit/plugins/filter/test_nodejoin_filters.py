@@ -199,7 +199,7 @@ def test_join_plan_replaces_a_stale_node_only_when_asked():
     plan = join_plan_filter.join_plan(workers, nodes)
     # the stale Node is deleted first, so a failed join deletes the Node it registered (node_existed false)
     assert plan["w4"]["state"] == "join" and plan["w4"]["replace"] is True and plan["w4"]["node_existed"] is False
-    assert "replaces the stale Node worker4 and belongs to machine old" in plan["w4"]["reason"]
+    assert "replaces the stale Node worker4 of machine old (Ready: False)" in plan["w4"]["reason"]
     # a Ready Node is never replaced: its machine is alive
     assert plan["w5"]["state"] == "refuse" and plan["w5"]["replace"] is False
 
