@@ -9,7 +9,7 @@ DOCUMENTATION = r'''
 ---
 name: node_registration
 short_description: Labels and taints a kubelet registers its Node with, checked against NodeRestriction
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Splits O(_input) (labels) into those the kubelet may set on its own Node with C(--node-labels) and those the
     NodeRestriction admission plugin forbids it (C(node-role.kubernetes.io/*), C(node-restriction.kubernetes.io/*),
@@ -47,6 +47,13 @@ _value:
     C(kubelet_labels) (dict), C(kubelet_labels_flag) (the C(--node-labels) value), C(control_plane_labels) (dict),
     C(forbidden) (list of keys), C(taints) (list of dicts), C(errors) (list of messages, empty when all is well).
   type: dict
+  sample:
+    kubelet_labels: {example.com/rack: r1}
+    kubelet_labels_flag: example.com/rack=r1
+    control_plane_labels: {}
+    forbidden: []
+    taints: [{key: gpu, effect: NoSchedule}]
+    errors: []
 '''
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _node_labels

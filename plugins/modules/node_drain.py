@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: node_drain
 short_description: Cordon a Node and evict its Pods through the Eviction API, as kubectl drain does
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Marks the Node O(name) unschedulable (C(kubectl cordon)), then evicts its Pods with the Eviction API
     (C(policy/v1)), so PodDisruptionBudgets are respected, and waits until they are gone, as
@@ -62,8 +62,10 @@ attributes:
     support: full
     description: Reports whether the Node would be cordoned and which Pods evicted, skipped or refused.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
+    description: Target OS/families that can be operated against.
     support: full
     platforms: posix
 """
@@ -80,10 +82,12 @@ node_exists:
   description: Whether the Node was there.
   returned: success
   type: bool
+  sample: true
 cordoned:
   description: Whether this run marked the Node unschedulable (false when it already was).
   returned: success
   type: bool
+  sample: true
 evicted:
   description: The Pods (C(namespace/name)) evicted (in check mode, that would be).
   returned: success
@@ -95,11 +99,13 @@ skipped:
   returned: success
   type: list
   elements: dict
+  sample: [{pod: kube-system/kube-proxy-x2v9d, reason: owned by DaemonSet kube-proxy}]
 pod_warnings:
   description: What evicting some Pods costs (no controller, emptyDir data), one line each.
   returned: success
   type: list
   elements: str
+  sample: ["default/scratch: its emptyDir data is deleted"]
 """
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _drain

@@ -11,14 +11,14 @@ DOCUMENTATION = r"""
 ---
 module: node_remove
 short_description: Delete a Node from the API with the CSRs and the bootstrap tokens made for it
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Deletes the Node O(name) (C(kubectl delete node)), the CertificateSigningRequests of its kubelet (for
     the kubelet signers, requested as C(system:node:<name>) or asking for that subject, which are its bootstrap,
     renewal and serving CSRs), and the bootstrap tokens labelled C(hardway.nodejoin/node-name=<token_label>)
     (the per-worker tokens the control_plane role makes). Shared tokens are left, as other workers may use them.
   - What is not there is nothing to delete; a second run reports C(changed=false).
-  - Delete the Node only once its kubelet is stopped: a running kubelet registers it again.
+  - Delete the Node only once its kubelet is stopped, since a running kubelet registers it again.
 author:
   - hardway.nodejoin maintainers (!UNKNOWN)
 requirements:
@@ -55,8 +55,10 @@ attributes:
     support: full
     description: Reports what would be deleted.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
+    description: Target OS/families that can be operated against.
     support: full
     platforms: posix
 """
@@ -73,16 +75,19 @@ node_deleted:
   description: Whether the Node was there and deleted (in check mode, would be).
   returned: success
   type: bool
+  sample: true
 csrs_deleted:
   description: Names of the CSRs deleted.
   returned: success
   type: list
   elements: str
+  sample: [csr-x5qbx]
 tokens_deleted:
   description: Token ids of the bootstrap tokens deleted.
   returned: success
   type: list
   elements: str
+  sample: [abcdef]
 """
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
