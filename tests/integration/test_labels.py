@@ -60,7 +60,8 @@ def test_labels_and_taints_at_registration(inventory, kubectl, workers):
             assert labels.get(key) == value, labels
         # the role label came from the control plane (field manager hardway.nodejoin-labels)
         assert labels.get(ROLE) == ""
-        managers = [m["manager"] for m in node["metadata"].get("managedFields", [])]
+        fields = kubectl.json("get", "node", worker, "--show-managed-fields")["metadata"]["managedFields"]
+        managers = [m["manager"] for m in fields]
         assert "hardway.nodejoin-labels" in managers, managers
         assert TAINT in node["spec"].get("taints", []), node["spec"]
         unit = host.file("/etc/systemd/system/kubelet.service").content_string

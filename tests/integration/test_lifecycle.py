@@ -239,8 +239,8 @@ def test_a_reinstalled_host_is_refused_unless_worker_replace(fresh, kubectl, wor
                         == old_machine and _ready(_node(kubectl, worker)), 120)
 
 
-def test_an_unreachable_worker_is_removed_from_the_api_with_a_warning(joined, inventory, kubectl, workers, tmp_path):
-    worker = inventory["workers"][0]
+def test_an_unreachable_worker_is_removed_from_the_api_with_a_warning(fresh, kubectl, workers, tmp_path):
+    worker = fresh
     uid = _node(kubectl, worker)["metadata"]["uid"]
     # the same lab, with worker1 at an address nobody answers
     unreachable = tmp_path / "inventory"
@@ -253,8 +253,11 @@ def test_an_unreachable_worker_is_removed_from_the_api_with_a_warning(joined, in
     assert "WARNING: %s cannot be reached" % worker in run.stdout
     assert "Node %s deleted" % worker in run.stdout
     assert kubectl.wait(lambda: _node(kubectl, worker) is None, 30), "the Node is still there"
-    # the machine comes back: its kubelet (untouched, with its client certificate) registers the
-    # Node again when it restarts (a new object), as the warning says
-    workers[0].check_output("systemctl restart kubelet")
+    # nothing on the machine changed: its kubelet still has the join's files
+    assert workers[0].file("/etc/kubernetes/kubelet.conf").exists and workers[0].file(RECORD).exists
+    # the machine comes back: reset as the warning says, then the plain join (a new Node, a new CSR)
+    _ok(_reset(worker))
+    _ok(join())
     assert kubectl.wait(lambda: (_node(kubectl, worker) or {}).get("metadata", {}).get("uid") not in (None, uid), 60)
     assert kubectl.wait(lambda: _ready(_node(kubectl, worker)), 120)
+    assert _node_csrs(kubectl, worker)
