@@ -118,69 +118,6 @@ def fresh(inventory, kubectl, workers):
     return worker
 
 
-def test_remove_drains_deletes_and_the_plain_join_takes_the_worker_back(fresh, kubectl, workers):
-    worker, host = fresh, workers[0]
-    try:
-        # a Pod that nothing would recreate: refused before anything changes (not even a cordon)
-        _apply(kubectl, BARE_POD % {"node": worker})
-        run = _remove(worker)
-        assert run.returncode != 0
-        assert "cannot drain %s, nothing was changed: default/hwtest-bare has no controller" % worker in run.stdout
-        assert not _node(kubectl, worker)["spec"].get("unschedulable")
-        assert host.service("kubelet").is_running and host.file(RECORD).exists
-        kubectl.run("delete", "pod", "hwtest-bare", "--grace-period=0", "--force")
-
-        # a PodDisruptionBudget that allows no disruption: the eviction keeps getting 429
-        _apply(kubectl, WORKLOAD % {"node": worker})
-        assert kubectl.wait(lambda: "True" in kubectl.run(
-            "get", "pods", "-l", "app=hwtest-drain", "-o",
-            "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}").stdout, 120), "workload not Ready"
-        pod = kubectl.json("get", "pods", "-l", "app=hwtest-drain")["items"][0]["metadata"]["name"]
-        run = _remove(worker, worker_drain_timeout=6)
-        assert run.returncode != 0
-        assert "the eviction of default/%s is still refused (a PodDisruptionBudget does not allow it" % pod in run.stdout
-        node = _node(kubectl, worker)
-        assert node and node["spec"].get("unschedulable") is True, "the Node should exist, cordoned"
-        assert host.service("kubelet").is_running and host.file(RECORD).exists
-
-        # check mode: nothing happens
-        kubectl.run("delete", "pdb", "hwtest-drain")
-        csrs = _node_csrs(kubectl, worker)
-        assert csrs, "the joined worker should have its bootstrap CSR"
-        before = worker_checksums(host)
-        _ok(_remove(worker, "--check"))
-        assert _node(kubectl, worker) and kubectl.run("get", "pod", pod).rc == 0
-        assert worker_checksums(host) == before and host.service("kubelet").is_running
-
-        # the real removal
-        run = _ok(_remove(worker))
-        assert "Node %s deleted (drain: 1 Pods evicted" % worker in run.stdout, run.stdout[-3000:]
-        assert kubectl.wait(lambda: _node(kubectl, worker) is None, 30), "the Node is still there"
-        assert _node_csrs(kubectl, worker) == []
-        assert kubectl.run("get", "pod", pod).rc != 0, "the evicted Pod is still there"
-        kubelet = host.service("kubelet")
-        assert not kubelet.is_running and not kubelet.is_enabled
-        for path in ("/etc/kubernetes/kubelet.conf", "/etc/kubernetes/bootstrap-kubelet.conf",
-                     "/etc/kubernetes/pki/ca.crt", "/var/lib/kubelet/config.d/70-authnz.conf",
-                     "/var/lib/kubelet/pki/kubelet-client-current.pem", "/var/lib/hardway-nodejoin/pre-join"):
-            assert not host.file(path).exists, path
-        unit = host.file("/etc/systemd/system/kubelet.service").content_string
-        assert "--bootstrap-kubeconfig" not in unit and "--kubeconfig" not in unit, unit
-
-        # a second run has nothing left to do
-        assert _changed(_ok(_remove(worker)), worker) == 0
-
-        # the plain join takes it back; the evicted workload runs there again
-        _ok(join())
-        assert kubectl.wait(lambda: _node(kubectl, worker) and _ready(_node(kubectl, worker)), 120)
-        assert host.service("kubelet").is_enabled and host.file(RECORD).exists
-    finally:
-        kubectl.run("delete", "pod", "hwtest-bare", "--grace-period=0", "--force", "--ignore-not-found")
-        kubectl.run("delete", "pdb", "hwtest-drain", "--ignore-not-found")
-        kubectl.run("delete", "rs", "hwtest-drain", "--ignore-not-found")
-        kubectl.run("uncordon", worker)
-
-
 def test_reset_keeps_the_api_and_the_plain_join_rejoins(fresh, kubectl, workers):
     worker, host = fresh, workers[0]
     uid = _node(kubectl, worker)["metadata"]["uid"]
@@ -261,3 +198,68 @@ def test_an_unreachable_worker_is_removed_from_the_api_with_a_warning(fresh, kub
     assert kubectl.wait(lambda: (_node(kubectl, worker) or {}).get("metadata", {}).get("uid") not in (None, uid), 60)
     assert kubectl.wait(lambda: _ready(_node(kubectl, worker)), 120)
     assert _node_csrs(kubectl, worker)
+
+
+# last: a removed worker re-joined has a record of the removed state (kubelet stopped and
+# disabled), so a test after it that needs the lesson's record would reset and join again
+def test_remove_drains_deletes_and_the_plain_join_takes_the_worker_back(fresh, kubectl, workers):
+    worker, host = fresh, workers[0]
+    try:
+        # a Pod that nothing would recreate: refused before anything changes (not even a cordon)
+        _apply(kubectl, BARE_POD % {"node": worker})
+        run = _remove(worker)
+        assert run.returncode != 0
+        assert "cannot drain %s, nothing was changed: default/hwtest-bare has no controller" % worker in run.stdout
+        assert not _node(kubectl, worker)["spec"].get("unschedulable")
+        assert host.service("kubelet").is_running and host.file(RECORD).exists
+        kubectl.run("delete", "pod", "hwtest-bare", "--grace-period=0", "--force")
+
+        # a PodDisruptionBudget that allows no disruption: the eviction keeps getting 429
+        _apply(kubectl, WORKLOAD % {"node": worker})
+        assert kubectl.wait(lambda: "True" in kubectl.run(
+            "get", "pods", "-l", "app=hwtest-drain", "-o",
+            "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}").stdout, 120), "workload not Ready"
+        pod = kubectl.json("get", "pods", "-l", "app=hwtest-drain")["items"][0]["metadata"]["name"]
+        run = _remove(worker, worker_drain_timeout=6)
+        assert run.returncode != 0
+        assert "the eviction of default/%s is still refused (a PodDisruptionBudget does not allow it" % pod in run.stdout
+        node = _node(kubectl, worker)
+        assert node and node["spec"].get("unschedulable") is True, "the Node should exist, cordoned"
+        assert host.service("kubelet").is_running and host.file(RECORD).exists
+
+        # check mode: nothing happens
+        kubectl.run("delete", "pdb", "hwtest-drain")
+        csrs = _node_csrs(kubectl, worker)
+        assert csrs, "the joined worker should have its bootstrap CSR"
+        before = worker_checksums(host)
+        _ok(_remove(worker, "--check"))
+        assert _node(kubectl, worker) and kubectl.run("get", "pod", pod).rc == 0
+        assert worker_checksums(host) == before and host.service("kubelet").is_running
+
+        # the real removal
+        run = _ok(_remove(worker))
+        assert "Node %s deleted (drain: 1 Pods evicted" % worker in run.stdout, run.stdout[-3000:]
+        assert kubectl.wait(lambda: _node(kubectl, worker) is None, 30), "the Node is still there"
+        assert _node_csrs(kubectl, worker) == []
+        assert kubectl.run("get", "pod", pod).rc != 0, "the evicted Pod is still there"
+        kubelet = host.service("kubelet")
+        assert not kubelet.is_running and not kubelet.is_enabled
+        for path in ("/etc/kubernetes/kubelet.conf", "/etc/kubernetes/bootstrap-kubelet.conf",
+                     "/etc/kubernetes/pki/ca.crt", "/var/lib/kubelet/config.d/70-authnz.conf",
+                     "/var/lib/kubelet/pki/kubelet-client-current.pem", "/var/lib/hardway-nodejoin/pre-join"):
+            assert not host.file(path).exists, path
+        unit = host.file("/etc/systemd/system/kubelet.service").content_string
+        assert "--bootstrap-kubeconfig" not in unit and "--kubeconfig" not in unit, unit
+
+        # a second run has nothing left to do
+        assert _changed(_ok(_remove(worker)), worker) == 0
+
+        # the plain join takes it back; the evicted workload runs there again
+        _ok(join())
+        assert kubectl.wait(lambda: _node(kubectl, worker) and _ready(_node(kubectl, worker)), 120)
+        assert host.service("kubelet").is_enabled and host.file(RECORD).exists
+    finally:
+        kubectl.run("delete", "pod", "hwtest-bare", "--grace-period=0", "--force", "--ignore-not-found")
+        kubectl.run("delete", "pdb", "hwtest-drain", "--ignore-not-found")
+        kubectl.run("delete", "rs", "hwtest-drain", "--ignore-not-found")
+        kubectl.run("uncordon", worker)
