@@ -87,7 +87,7 @@ def key_error(key, what="label"):
     """Why ``key`` is no valid qualified name (str), or ``None`` when it is one."""
     if not isinstance(key, str) or not key:
         return "%s key %r must be a non-empty string" % (what, key)
-    prefix, _, name = key.rpartition("/")
+    prefix, name = key.rpartition("/")[::2]
     if "/" in key and (not prefix or len(prefix) > 253 or not _DNS1123_SUBDOMAIN.match(prefix)):
         return "%s key %r: the prefix before '/' must be a DNS subdomain (lower case, at most 253 characters)" % (
             what, key)
@@ -116,7 +116,7 @@ def normalise_taint(taint):
         body, sep, effect = taint.rpartition(":")
         if not sep:
             raise ValueError("taint %r: write it as key[=value]:effect" % taint)
-        key, _, value = body.partition("=")
+        key, value = body.partition("=")[::2]
         return dict(key=key, value=value, effect=effect)
     if isinstance(taint, dict) and set(taint) <= {"key", "value", "effect"}:
         return dict(key=taint.get("key"), value=taint.get("value") or "", effect=taint.get("effect"))

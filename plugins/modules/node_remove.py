@@ -103,7 +103,7 @@ def main():
         dict(
             name=dict(type="str", required=True),
             csrs=dict(type="bool", default=True),
-            token_label=dict(type="str"),
+            token_label=dict(type="str", no_log=False),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=60),
         ),

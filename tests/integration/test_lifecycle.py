@@ -153,7 +153,7 @@ def test_a_reinstalled_host_is_refused_unless_worker_replace(fresh, kubectl, wor
     try:
         # the reinstalled host: same name, another machine id, no client certificate
         host.check_output("chmod 644 /etc/machine-id && echo %s > /etc/machine-id && chmod 444 /etc/machine-id",
-                      new_machine)
+                          new_machine)
         # its Node goes NotReady once the old kubelet stops posting (node-monitor-grace-period)
         assert kubectl.wait(lambda: not _ready(_node(kubectl, worker)), 150), "the Node stayed Ready"
         before = worker_checksums(host)
