@@ -154,3 +154,25 @@ def missing(node_info, csr_info, node_name, token_id=None, require_csr=True, wai
     if wait_for_ready and node_info is not None and node_info["ready"] != "True":
         out.append("Node is not Ready: %s" % (node_info["ready_message"] or node_info["ready_reason"]))
     return out
+
+
+#: Signers of the certificates a kubelet asks for (client, and serving when it rotates them).
+KUBELET_SIGNERS = (KUBELET_CLIENT_SIGNER, "kubernetes.io/kubelet-serving")
+
+
+def node_csrs(csrs, node_name):
+    """The names (sorted list of str) of the CSRs in ``csrs`` that are ``node_name``'s kubelet's:
+    for a kubelet signer (:data:`KUBELET_SIGNERS`) and either requested as the node
+    (``system:node:<node_name>``: renewals, serving certificates) or asking for the subject CN
+    ``system:node:<node_name>`` (the bootstrap CSRs, requested as ``system:bootstrap:<token-id>``).
+    What ``kubectl get csr`` shows for a node, and what a removed or replaced node leaves behind.
+    """
+    identity = "system:node:%s" % node_name
+    names = []
+    for csr in csrs or []:
+        spec = csr.get("spec") or {}
+        if spec.get("signerName") not in KUBELET_SIGNERS:
+            continue
+        if spec.get("username") == identity or csr_common_name(spec.get("request") or b"") == identity:
+            names.append(_get(csr, "metadata", "name"))
+    return sorted(n for n in names if n)

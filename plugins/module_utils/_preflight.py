@@ -278,27 +278,43 @@ def runc_systemd_cgroup(containerd_config_dump):
     return values.pop() == "true"
 
 
-def join_state(worker, node, machine_id=None):
+def join_state(worker, node, machine_id=None, replace=False):
     """Decide, on the control plane, what the join does with one worker.
 
     :arg worker: the worker's preflight facts: ``dict(kubeconfig_exists=bool, ...)``.
-    :arg node: the Node of the worker's node name (``dict(ready=str, machine_id=str)``)
+    :arg node: the Node of the worker's node name (``dict(name=str, ready=str, machine_id=str)``)
         or ``None`` when the cluster has none.
     :arg machine_id: the worker's ``/etc/machine-id``.
+    :arg replace: ``worker_replace``: a Node of that name left by another machine (a reinstalled
+        host) may be deleted so that this one joins anew.
     :returns: ``(state, reason)`` with ``state`` ``"joined"`` (its kubelet runs with a
-        kubeconfig: nothing to do), ``"join"``, or ``"refuse"`` (a Ready Node of that
-        name belongs to another machine, as kubeadm's preflight refuses).
+        kubeconfig: nothing to do), ``"join"``, ``"replace"`` (join after deleting the stale
+        Node and its CSRs; only with ``replace``), or ``"refuse"``: a Ready Node of that name
+        belongs to another machine (as kubeadm's preflight refuses), or a Node that is not Ready
+        was registered by another machine (its kubelet had another key and client certificate:
+        the new kubelet would take over its name, labels, taints and status) and ``replace`` is
+        false. A worker whose machine id equals the Node's (re-joined after a reset) joins.
     """
     if worker.get("kubeconfig_exists"):
         return "joined", "the kubelet runs with the kubeconfig %s" % worker.get("kubeconfig")
-    if node and node.get("ready") == "True":
-        other = node.get("machine_id")
-        if not machine_id or not other or other != machine_id:
-            return "refuse", ("a Ready Node named %s already exists%s: delete it (kubectl delete node %s) or give "
-                              "this machine another name (the kubelet's --hostname-override)"
-                              % (node.get("name"), " and belongs to machine %s" % other if other else "",
-                                 node.get("name")))
-    return "join", None
+    if not node:
+        return "join", None
+    other = node.get("machine_id")
+    same = bool(machine_id and other and other == machine_id)
+    if same:
+        return "join", None
+    owner = " and belongs to machine %s" % other if other else ""
+    if node.get("ready") == "True":
+        return "refuse", ("a Ready Node named %s already exists%s: delete it (kubectl delete node %s, or "
+                          "playbooks/remove.yml) or give this machine another name (the kubelet's --hostname-override)"
+                          % (node.get("name"), owner, node.get("name")))
+    if not replace:
+        return "refuse", ("a Node named %s already exists%s (Ready: %s), registered by another machine or an "
+                          "earlier installation of this one with another key: set worker_replace=true to delete "
+                          "that stale Node and its CSRs and join anew, or remove it first (playbooks/remove.yml)"
+                          % (node.get("name"), owner, node.get("ready")))
+    return "replace", ("replaces the stale Node %s%s (Ready: %s): it and its CSRs are deleted, then this machine "
+                       "joins anew" % (node.get("name"), " of machine %s" % other if other else "", node.get("ready")))
 
 
 #: (pattern in the kubelet's log, likely cause) for a TLS bootstrap that did not finish.

@@ -179,19 +179,34 @@ def test_join_plan_per_worker():
     }
     plan = join_plan_filter.join_plan(workers, nodes)
     assert sorted(plan) == sorted(workers)
-    assert plan["w-joined"] == dict(state="joined", node_name="worker0", node_existed=True,
+    assert plan["w-joined"] == dict(state="joined", node_name="worker0", node_existed=True, replace=False,
                                     reason="the kubelet runs with the kubeconfig /var/lib/kubelet/kubeconfig")
-    assert plan["w-new"] == dict(state="join", reason=None, node_name="worker1", node_existed=False)
-    assert plan["w-same-machine"] == dict(state="join", reason=None, node_name="worker2", node_existed=True)
+    assert plan["w-new"] == dict(state="join", reason=None, node_name="worker1", node_existed=False, replace=False)
+    assert plan["w-same-machine"] == dict(state="join", reason=None, node_name="worker2", node_existed=True,
+                                          replace=False)
     assert plan["w-clash"]["state"] == "refuse"
     assert plan["w-clash"]["node_name"] == "worker3"
     assert "a Ready Node named worker3 already exists and belongs to machine someone-else" in plan["w-clash"]["reason"]
-    assert plan["w-notready"] == dict(state="join", reason=None, node_name="worker4", node_existed=True)
+    # a Node that is not Ready, of another machine (a reinstalled host): refused without worker_replace
+    assert plan["w-notready"]["state"] == "refuse" and plan["w-notready"]["node_existed"]
+    assert "set worker_replace=true" in plan["w-notready"]["reason"]
+
+
+def test_join_plan_replaces_a_stale_node_only_when_asked():
+    nodes = {"worker4": dict(name="worker4", ready="False", machine_id="old"),
+             "worker5": dict(name="worker5", ready="True", machine_id="old")}
+    workers = {"w4": dict(_worker("worker4", "new"), replace=True), "w5": dict(_worker("worker5", "new"), replace=True)}
+    plan = join_plan_filter.join_plan(workers, nodes)
+    # the stale Node is deleted first, so a failed join deletes the Node it registered (node_existed false)
+    assert plan["w4"]["state"] == "join" and plan["w4"]["replace"] is True and plan["w4"]["node_existed"] is False
+    assert "replaces the stale Node worker4 of machine old (Ready: False)" in plan["w4"]["reason"]
+    # a Ready Node is never replaced: its machine is alive
+    assert plan["w5"]["state"] == "refuse" and plan["w5"]["replace"] is False
 
 
 def test_join_plan_worker_without_kubelet_facts_and_no_nodes():
     assert join_plan_filter.join_plan({"w": dict(node_name="w", machine_id="m")}, None) == {
-        "w": dict(state="join", reason=None, node_name="w", node_existed=False)}
+        "w": dict(state="join", reason=None, node_name="w", node_existed=False, replace=False)}
 
 
 @pytest.mark.parametrize("workers", [{}, None])

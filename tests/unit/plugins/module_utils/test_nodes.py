@@ -185,3 +185,19 @@ def test_module_api_error_is_reported(monkeypatch, capsys):
     result = run_module(node_join_wait.main, ARGS, monkeypatch, capsys)
     assert result["failed"] is True and "forbidden by the API server" in result["msg"]
     assert "csr is forbidden" in result["msg"]
+
+
+# --- node_csrs: what a removed or replaced node leaves behind ---------------------------------
+
+def test_node_csrs_finds_bootstrap_renewal_and_serving_csrs_of_the_node_only():
+    csrs = [
+        csr("boot", node="worker1"),                                           # bootstrap: CN system:node:worker1
+        csr("renew", node="worker1", user="system:node:worker1"),              # rotation, requested as the node
+        csr("serving", node="worker1", user="system:node:worker1", signer="kubernetes.io/kubelet-serving"),
+        csr("other-node", node="worker2"),
+        csr("worker10", node="worker10"),                                      # a prefix is no match
+        csr("other-signer", node="worker1", signer="example.com/custom"),
+        {"metadata": {"name": "broken"}, "spec": {"signerName": _nodes.KUBELET_CLIENT_SIGNER, "request": "!!"}},
+    ]
+    assert _nodes.node_csrs(csrs, "worker1") == ["boot", "renew", "serving"]
+    assert _nodes.node_csrs([], "worker1") == [] and _nodes.node_csrs(None, "worker1") == []

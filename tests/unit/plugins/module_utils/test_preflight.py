@@ -379,8 +379,8 @@ def test_join_state_ready_node_of_another_machine_is_refused():
     state, reason = pf.join_state(NOT_JOINED, dict(name="worker1", ready="True", machine_id="aaaa"), "bbbb")
     assert state == "refuse"
     assert reason == ("a Ready Node named worker1 already exists and belongs to machine aaaa: delete it "
-                      "(kubectl delete node worker1) or give this machine another name (the kubelet's "
-                      "--hostname-override)")
+                      "(kubectl delete node worker1, or playbooks/remove.yml) or give this machine another name "
+                      "(the kubelet's --hostname-override)")
 
 
 @pytest.mark.parametrize("node_machine,machine_id", [("", "bbbb"), (None, "bbbb"), ("aaaa", ""), ("aaaa", None)])
@@ -395,8 +395,28 @@ def test_join_state_ready_node_of_the_same_machine_joins():
 
 
 @pytest.mark.parametrize("ready", ["False", "Unknown", None])
-def test_join_state_not_ready_node_joins(ready):
-    assert pf.join_state(NOT_JOINED, dict(name="worker1", ready=ready, machine_id="aaaa"), "bbbb") == ("join", None)
+def test_join_state_not_ready_node_of_another_machine_is_refused_without_replace(ready):
+    state, reason = pf.join_state(NOT_JOINED, dict(name="worker1", ready=ready, machine_id="aaaa"), "bbbb")
+    assert state == "refuse"
+    assert reason.startswith("a Node named worker1 already exists and belongs to machine aaaa (Ready: %s)" % ready)
+    assert "set worker_replace=true" in reason
+
+
+@pytest.mark.parametrize("ready", ["False", "Unknown", None])
+def test_join_state_not_ready_node_of_another_machine_is_replaced_when_asked(ready):
+    state, reason = pf.join_state(NOT_JOINED, dict(name="worker1", ready=ready, machine_id="aaaa"), "bbbb",
+                                  replace=True)
+    assert state == "replace" and "replaces the stale Node worker1" in reason
+
+
+def test_join_state_ready_node_of_another_machine_is_refused_even_with_replace():
+    assert pf.join_state(NOT_JOINED, dict(name="w1", ready="True", machine_id="aaaa"), "bbbb", replace=True)[0] == "refuse"
+
+
+@pytest.mark.parametrize("ready", ["False", "True"])
+def test_join_state_node_of_the_same_machine_joins_again(ready):
+    # a worker reset (playbooks/reset.yml) keeps its machine id: the plain join takes it back
+    assert pf.join_state(NOT_JOINED, dict(name="worker1", ready=ready, machine_id="aaaa"), "aaaa") == ("join", None)
 
 
 def test_join_state_no_node_joins():
