@@ -103,6 +103,14 @@ node:
       description: InternalIP address of the Node.
       type: str
       sample: 10.77.0.11
+    registered:
+      description: When the Node was registered (its C(metadata.creationTimestamp)), RFC 3339 UTC.
+      type: str
+      sample: "2026-11-29T10:00:03Z"
+    ready_since:
+      description: Last transition of the Ready condition (RFC 3339 UTC), or null without one.
+      type: str
+      sample: "2026-11-29T10:00:05Z"
 csr:
   description: The bootstrap CSR, or null when none was found and O(require_csr=false).
   returned: always
@@ -124,6 +132,14 @@ csr:
       description: Signer name.
       type: str
       sample: kubernetes.io/kube-apiserver-client-kubelet
+    created:
+      description: When the kubelet made the CSR (its C(metadata.creationTimestamp)), RFC 3339 UTC.
+      type: str
+      sample: "2026-11-29T10:00:00Z"
+    approved:
+      description: When the CSR was approved (its Approved condition's C(lastUpdateTime)), RFC 3339 UTC, or null.
+      type: str
+      sample: "2026-11-29T10:00:02Z"
 elapsed:
   description: Seconds waited.
   returned: always
