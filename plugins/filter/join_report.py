@@ -22,7 +22,7 @@ author:
 options:
   _input:
     description:
-      - Worker name mapped to its C(worker_join_result), or to a failure C({result: failed, reason, stage, node_name}),
+      - Worker name mapped to its C(worker_join_result), or to a failure (C(result=failed) with C(reason), C(stage), C(node_name)),
         or to V(null) when the worker left nothing (unreachable).
     type: dict
     required: true

@@ -35,7 +35,7 @@ options:
     default: 60
   poll_interval:
     description:
-      - Seconds between polls. A restarted kube-apiserver is ready 1-2 s after its start: a short interval
+      - Seconds between polls. A restarted kube-apiserver is ready 1-2 s after its start; a short interval
         saves most of a second per restart (a poll is one small GET).
     type: float
     default: 0.25

@@ -191,3 +191,32 @@ def test_module_api_error_is_reported(monkeypatch, capsys):
     result = run_module(node_join_wait.main, ARGS, monkeypatch, capsys)
     assert result["failed"] is True and "forbidden by the API server" in result["msg"]
     assert "csr is forbidden" in result["msg"]
+
+
+def test_module_waits_for_the_configz_too(monkeypatch, capsys):
+    from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+
+    answers = [(503, "no route to the kubelet yet"), (200, '{"kubeletconfig": {"readOnlyPort": 0}}')]
+    seen = []
+
+    def get_raw(_client, path, timeout):
+        seen.append(path)
+        return answers.pop(0)
+
+    monkeypatch.setattr(_kube, "get_raw", get_raw)
+    done = items(csr("c", conditions=("Approved",), certificate="LS0t"))
+    fake_kube(monkeypatch, FakeApi(dict(list_certificate_signing_request=[done, done], read_node=[node(), node()])))
+    result = run_module(node_join_wait.main, dict(ARGS, configz=True), monkeypatch, capsys)
+    assert "failed" not in result and result["configz"] == {"readOnlyPort": 0}, result
+    assert seen == ["/api/v1/nodes/worker1/proxy/configz"] * 2
+
+
+def test_module_configz_timeout_says_why(monkeypatch, capsys):
+    from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+
+    monkeypatch.setattr(_kube, "get_raw", lambda _client, path, timeout: (400, "lookup worker1: no such host"))
+    done = items(csr("c", conditions=("Approved",), certificate="LS0t"))
+    fake_kube(monkeypatch, FakeApi(dict(list_certificate_signing_request=[done], read_node=[node()])))
+    result = run_module(node_join_wait.main, dict(ARGS, timeout=0, configz=True), monkeypatch, capsys)
+    assert result["failed"] is True and "did not give its configz" in result["msg"], result
+    assert "lookup worker1: no such host" in result["msg"]
