@@ -28,7 +28,7 @@ LAB_INV := $(if $(LAB_INVENTORY),$(dir $(LAB_INVENTORY)),inventories/$(if $(filt
 # Pythons; .venv (lab, Molecule, lint, docs) runs the newest, with a Python tests/find-python finds
 NEWEST_PYTHONS := $(shell awk '!/^\#/ && NF { p = $$2 } END { print p }' tests/ansible-core-range)
 
-.PHONY: shellcheck help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha bench-molecule unit sanity lint tarball ee docs changelog molecule clean
+.PHONY: shellcheck help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha molecule-fleet bench-join bench-molecule unit sanity lint tarball ee docs changelog molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -145,18 +145,26 @@ molecule: deps caches
 molecule-ha: deps caches
 	molecule test -s ha
 
+# A fleet (cp1 + 3 workers, one broken by the test) in its own lab: the others join, the join
+# report names the broken one's cause (tests/integration/test_fleet.py)
+molecule-fleet: deps caches
+	molecule test -s fleet
+
 # The same scenario on QEMU VMs (own kernel, cgroup v2); slow under TCG emulation.
 molecule-vm: deps caches vm-image
 	molecule test -s vm
 
 test-vm: molecule-vm
 
+bench-join: deps caches  ## seconds of join.yml for 1 and 10 workers on fresh labs (takes the lab down!)
+	benchmarks/join-scaling $(BENCH_WORKERS)
+
 bench-molecule: deps caches vm-image  ## seconds per Molecule step, nspawn and VMs side by side
 	benchmarks/molecule-steps default vm
 
 # TEST_VM=0 leaves out the QEMU tier (molecule/vm), e.g. on a host without QEMU
 TEST_VM ?= 1
-test: unit sanity lint shellcheck tarball ee docs molecule molecule-ha $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
+test: unit sanity lint shellcheck tarball ee docs molecule molecule-ha molecule-fleet $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
 
 clean: lab-down
 	rm -rf $(VENV) .venv-[0-9]* .cache dist context ee-collections

@@ -40,12 +40,7 @@ provider_create() {
   echo "$name" >"$root/etc/hostname"
   head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$root/etc/machine-id"
   echo >>"$root/etc/machine-id"
-  {
-    echo "127.0.0.1 localhost"
-    echo "127.0.1.1 $name"
-    local n _r a
-    while read -r n _r a; do echo "$a $n"; done < <(machines)
-  } >"$root/etc/hosts"
+  etc_hosts "$name" >"$root/etc/hosts"
   cat >"$root/etc/systemd/network/10-lab.network" <<NET
 [Match]
 Name=host0
@@ -70,6 +65,28 @@ NET
   printf '[Manager]\nDefaultTimeoutStopSec=20s\n' >"$root/etc/systemd/system.conf.d/hwlab-lab.conf"
   echo "$role" >"$dir/role"
   mv "$root" "$dir/root"
+}
+
+etc_hosts() {
+  # /etc/hosts of machine $1: every machine of the lab by name (the API server reaches a
+  # kubelet by its Node's hostname)
+  echo "127.0.0.1 localhost"
+  echo "127.0.1.1 $1"
+  local n _r a
+  while read -r n _r a; do echo "$a $n"; done < <(machines)
+}
+
+provider_refresh_hosts() {
+  # a lab that grew (lab up with more LAB_WORKERS): the machines made before know the new
+  # ones too, else the API server cannot reach their kubelets (configz, logs, exec)
+  local name role ip file
+  while read -r name role ip; do
+    file="$STATE/machines/$name/root/etc/hosts"
+    if [[ -f $file ]] && ! cmp -s <(etc_hosts "$name") "$file"; then
+      etc_hosts "$name" >"$file.lab-tmp" && mv "$file.lab-tmp" "$file"
+      log "$name: /etc/hosts names every machine"
+    fi
+  done < <(machines)
 }
 
 provider_running() {

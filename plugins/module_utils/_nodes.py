@@ -91,18 +91,26 @@ def find_bootstrap_csr(csrs, node_name, token_id=None):
 
 def csr_summary(csr):
     """What node_join_wait returns of a CSR: dict ``name``, ``username``, ``condition``,
-    ``signer_name``; ``None`` for ``None``."""
+    ``signer_name``, ``created`` (``metadata.creationTimestamp``) and ``approved`` (the
+    ``lastUpdateTime``, else ``lastTransitionTime``, of its Approved condition, or ``None``), both
+    RFC 3339 UTC strings as the API gives them; ``None`` for ``None``."""
     if csr is None:
         return None
     spec = csr.get("spec") or {}
+    approved = next((c for c in _get(csr, "status", "conditions") or [] if c.get("type") == "Approved"), None)
     return dict(name=_get(csr, "metadata", "name"), username=spec.get("username"),
-                condition=csr_condition(csr), signer_name=spec.get("signerName"))
+                condition=csr_condition(csr), signer_name=spec.get("signerName"),
+                created=_get(csr, "metadata", "creationTimestamp"),
+                approved=(approved.get("lastUpdateTime") or approved.get("lastTransitionTime")) if approved else None)
 
 
 def node_summary(node):
     """What node_join_wait returns of a Node: dict ``name``, ``ready`` (``True``, ``False`` or
     ``Unknown``: the Ready condition's status, ``Unknown`` without one), ``ready_reason``,
-    ``ready_message``, ``kubelet_version``, ``internal_ip``; ``None`` for ``None``."""
+    ``ready_message``, ``kubelet_version``, ``internal_ip``, ``registered`` (its
+    ``metadata.creationTimestamp``) and ``ready_since`` (the Ready condition's
+    ``lastTransitionTime``, whatever its status; ``None`` without one), RFC 3339 UTC strings;
+    ``None`` for ``None``."""
     if node is None:
         return None
     status = node.get("status") or {}
@@ -116,6 +124,8 @@ def node_summary(node):
         ready_message=ready.get("message") if ready else None,
         kubelet_version=_get(status, "nodeInfo", "kubeletVersion"),
         internal_ip=internal,
+        registered=_get(node, "metadata", "creationTimestamp"),
+        ready_since=ready.get("lastTransitionTime") if ready else None,
     )
 
 

@@ -19,9 +19,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import os
 import re
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _systemd_unit
+
+try:
+    _UTC = datetime.timezone.utc
+except AttributeError:  # Python 2 (no module of this collection runs there; sanity compiles it)
+    _UTC = None
 
 #: ``$VAR`` / ``${VAR}`` references in a command line (systemd.service(5), "Command lines").
 _ENV_REF_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
@@ -241,6 +248,32 @@ def read_cmdline(pid):
         return []
 
 
+def process_start_time(stat_text, proc_stat_text, ticks_per_second):
+    """When a process started, as an RFC 3339 UTC string with microseconds (str), or ``None``.
+
+    :arg stat_text: ``/proc/<pid>/stat`` (``starttime``, field 22: clock ticks after boot; the
+        command name in parentheses may hold blanks and parentheses, so fields are counted after
+        the last ``)``), as proc(5) documents it.
+    :arg proc_stat_text: ``/proc/stat`` (``btime``: the boot time, whole seconds since the epoch).
+    :arg ticks_per_second: ``os.sysconf('SC_CLK_TCK')`` (int).
+    :returns: ``None`` when either text lacks its field. Exact to the second of ``btime``.
+    """
+    fields = (stat_text or "").rpartition(")")[2].split()
+    boot = re.search(r"^btime\s+(\d+)\s*$", proc_stat_text or "", re.M)
+    if len(fields) < 20 or not boot or not fields[19].isdigit() or not ticks_per_second:
+        return None
+    started = int(boot.group(1)) + int(fields[19]) / float(ticks_per_second)
+    return datetime.datetime.fromtimestamp(started, _UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def main_started(pid):
+    """:func:`process_start_time` of process ``pid`` on this host (``None`` when it is gone)."""
+    try:
+        return process_start_time(read_text("/proc/%d/stat" % pid), read_text("/proc/stat"), os.sysconf("SC_CLK_TCK"))
+    except (IOError, OSError, ValueError):
+        return None
+
+
 def inspect_service(module, name):
     """:func:`inspect` of the service ``name`` on this host (``systemctl show``, the unit's
     files, ``/proc``), for a module; fails the module with the reason on error.
@@ -257,6 +290,8 @@ def inspect_service(module, name):
     if rc != 0:
         module.fail_json(msg="systemctl show %s failed: %s" % (unit, err.strip() or out.strip()))
     try:
-        return unit, inspect(unit, out, read_text, read_cmdline)
+        info = inspect(unit, out, read_text, read_cmdline)
     except UnitResolveError as exc:
         module.fail_json(msg=str(exc))
+    info["main_started"] = main_started(info["main_pid"]) if info["main_pid"] else None
+    return unit, info

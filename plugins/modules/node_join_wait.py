@@ -51,6 +51,15 @@ options:
     description: Also wait until the Node is C(Ready=True).
     type: bool
     default: false
+  configz:
+    description:
+      - Also wait until the kubelet gives its running configuration through the API server
+        (C(/api/v1/nodes/<node_name>/proxy/configz)), and return it as RV(configz). The API server reaches
+        a kubelet that just registered within seconds. One module run instead of a second one per worker
+        on the control plane host (issue 15).
+    type: bool
+    default: false
+    version_added: 0.2.0
   timeout:
     description: Seconds to wait in all.
     type: int
@@ -103,6 +112,14 @@ node:
       description: InternalIP address of the Node.
       type: str
       sample: 10.77.0.11
+    registered:
+      description: When the Node was registered (its C(metadata.creationTimestamp)), RFC 3339 UTC.
+      type: str
+      sample: "2026-11-29T10:00:03Z"
+    ready_since:
+      description: Last transition of the Ready condition (RFC 3339 UTC), or null without one.
+      type: str
+      sample: "2026-11-29T10:00:05Z"
 csr:
   description: The bootstrap CSR, or null when none was found and O(require_csr=false).
   returned: always
@@ -124,12 +141,27 @@ csr:
       description: Signer name.
       type: str
       sample: kubernetes.io/kube-apiserver-client-kubelet
+    created:
+      description: When the kubelet made the CSR (its C(metadata.creationTimestamp)), RFC 3339 UTC.
+      type: str
+      sample: "2026-11-29T10:00:00Z"
+    approved:
+      description: When the CSR was approved (its Approved condition's C(lastUpdateTime)), RFC 3339 UTC, or null.
+      type: str
+      sample: "2026-11-29T10:00:02Z"
+configz:
+  description: The kubelet's running configuration (C(kubeletconfig) of its configz).
+  returned: when O(configz=true) and the wait succeeded
+  type: dict
+  sample: {"authentication": {"anonymous": {"enabled": false}}, "readOnlyPort": 0}
 elapsed:
   description: Seconds waited.
   returned: always
   type: float
   sample: 10.3
 """
+
+import json
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _nodes
@@ -149,6 +181,7 @@ def main():
             wait_for_ready=dict(type="bool", default=False),
             timeout=dict(type="int", default=120),
             poll_interval=dict(type="float", default=0.5),
+            configz=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -157,6 +190,20 @@ def main():
     certs = kube.api("CertificatesV1Api")
     serialize = kube.client.sanitize_for_serialization
     last = dict(node=None, csr=None)
+    configz = dict(value=None, error=None)
+
+    def read_configz():
+        status, text = kube.get_raw("/api/v1/nodes/%s/proxy/configz" % p["node_name"])
+        if status != 200:
+            configz["error"] = "the kubelet did not give its configz through the API server (HTTP %s): %s" % (
+                status, text[:300])
+            return False
+        try:
+            configz["value"] = json.loads(text).get("kubeletconfig") or {}
+        except ValueError:
+            configz["error"] = "the configz of %s is no JSON: %s" % (p["node_name"], text[:300])
+            return False
+        return True
 
     def attempt(_remaining):
         csrs = [serialize(c) for c in kube.call(certs.list_certificate_signing_request).items]
@@ -166,7 +213,10 @@ def main():
             raise _CsrFailed(failure)
         node = kube.read(core.read_node, p["node_name"])
         last["node"] = _nodes.node_summary(serialize(node) if node is not None else None)
-        return _nodes.joined(last["node"], last["csr"], p["require_csr"], p["wait_for_ready"]), dict(last)
+        done = _nodes.joined(last["node"], last["csr"], p["require_csr"], p["wait_for_ready"])
+        if done and p["configz"]:
+            done = read_configz()
+        return done, dict(last)
 
     try:
         polled = poll(attempt, p["timeout"], p["poll_interval"])
@@ -178,6 +228,8 @@ def main():
         state = exc.state
         missing = _nodes.missing(state["node"], state["csr"], p["node_name"], p["token_id"], p["require_csr"],
                                  p["wait_for_ready"])
+        if not missing and configz["error"]:
+            missing = [configz["error"]]
         kube.fail("after %ss: %s. On the worker, 'journalctl -u kubelet' tells why." % (p["timeout"], "; ".join(missing)),
                   node=state["node"], csr=state["csr"], elapsed=round(exc.elapsed, 2))
     node = polled.state["node"]
@@ -186,7 +238,10 @@ def main():
         kube.module.warn("Node %s is NotReady: %s. A CNI config in /etc/cni/net.d makes it Ready (the worker role's "
                          "worker_loopback_cni=true writes the lesson's loopback config)."
                          % (node.get("name"), node.get("ready_message") or node.get("ready_reason")))
-    kube.exit(changed=False, node=node, csr=polled.state["csr"], elapsed=round(polled.elapsed, 2))
+    result = dict(changed=False, node=node, csr=polled.state["csr"], elapsed=round(polled.elapsed, 2))
+    if p["configz"]:
+        result["configz"] = configz["value"]
+    kube.exit(**result)
 
 
 if __name__ == "__main__":

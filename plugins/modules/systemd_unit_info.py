@@ -90,6 +90,13 @@ main_pid:
   returned: always
   type: int
   sample: 4242
+main_started:
+  description:
+    - When the running main process started (from C(/proc/<MainPID>/stat) and the boot time), RFC 3339 UTC,
+      exact to the second; null when none runs.
+  returned: always
+  type: str
+  sample: "2026-11-29T10:00:03.450000Z"
 fragment_path:
   description: The unit file.
   returned: always

@@ -41,7 +41,8 @@ def csr(name, node="worker1", user="system:bootstrap:abcdef", signer=_nodes.KUBE
         created="2026-11-29T10:00:00Z", conditions=(), certificate=None):
     status = {}
     if conditions:
-        status["conditions"] = [{"type": c, "status": "True"} for c in conditions]
+        status["conditions"] = [{"type": c, "status": "True", "lastUpdateTime": "2026-11-29T10:00:02Z"}
+                                for c in conditions]
     if certificate:
         status["certificate"] = certificate
     return {"metadata": {"name": name, "creationTimestamp": created},
@@ -53,8 +54,9 @@ def csr(name, node="worker1", user="system:bootstrap:abcdef", signer=_nodes.KUBE
 def node(name="worker1", ready="True", reason="KubeletReady", message="kubelet is posting ready status"):
     conditions = [{"type": "MemoryPressure", "status": "False"}]
     if ready is not None:
-        conditions.append({"type": "Ready", "status": ready, "reason": reason, "message": message})
-    return {"metadata": {"name": name},
+        conditions.append({"type": "Ready", "status": ready, "reason": reason, "message": message,
+                           "lastTransitionTime": "2026-11-29T10:00:05Z"})
+    return {"metadata": {"name": name, "creationTimestamp": "2026-11-29T10:00:03Z"},
             "status": {"conditions": conditions, "nodeInfo": {"kubeletVersion": "v1.36.3"},
                        "addresses": [{"type": "Hostname", "address": name},
                                      {"type": "InternalIP", "address": "10.77.0.11"}]}}
@@ -108,12 +110,16 @@ def test_find_bootstrap_csr_picks_the_newest_matching_one():
 def test_summaries():
     summary = _nodes.csr_summary(csr("csr-1", conditions=("Approved",), certificate="LS0t"))
     assert summary == dict(name="csr-1", username="system:bootstrap:abcdef", condition="Approved,Issued",
-                           signer_name=_nodes.KUBELET_CLIENT_SIGNER)
+                           signer_name=_nodes.KUBELET_CLIENT_SIGNER, created="2026-11-29T10:00:00Z",
+                           approved="2026-11-29T10:00:02Z")
+    assert _nodes.csr_summary(csr("csr-2"))["approved"] is None
     assert _nodes.csr_summary(None) is None and _nodes.node_summary(None) is None
     assert _nodes.node_summary(node(ready="False", reason="KubeletNotReady", message="cni plugin not initialized")) \
         == dict(name="worker1", ready="False", ready_reason="KubeletNotReady",
-                ready_message="cni plugin not initialized", kubelet_version="v1.36.3", internal_ip="10.77.0.11")
+                ready_message="cni plugin not initialized", kubelet_version="v1.36.3", internal_ip="10.77.0.11",
+                registered="2026-11-29T10:00:03Z", ready_since="2026-11-29T10:00:05Z")
     assert _nodes.node_summary(node(ready=None))["ready"] == "Unknown"
+    assert _nodes.node_summary(node(ready=None))["ready_since"] is None
 
 
 def test_joined_and_missing():
@@ -201,3 +207,32 @@ def test_node_csrs_finds_bootstrap_renewal_and_serving_csrs_of_the_node_only():
     ]
     assert _nodes.node_csrs(csrs, "worker1") == ["boot", "renew", "serving"]
     assert _nodes.node_csrs([], "worker1") == [] and _nodes.node_csrs(None, "worker1") == []
+
+
+def test_module_waits_for_the_configz_too(monkeypatch, capsys):
+    from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+
+    answers = [(503, "no route to the kubelet yet"), (200, '{"kubeletconfig": {"readOnlyPort": 0}}')]
+    seen = []
+
+    def get_raw(_client, path, timeout):
+        seen.append(path)
+        return answers.pop(0)
+
+    monkeypatch.setattr(_kube, "get_raw", get_raw)
+    done = items(csr("c", conditions=("Approved",), certificate="LS0t"))
+    fake_kube(monkeypatch, FakeApi(dict(list_certificate_signing_request=[done, done], read_node=[node(), node()])))
+    result = run_module(node_join_wait.main, dict(ARGS, configz=True), monkeypatch, capsys)
+    assert "failed" not in result and result["configz"] == {"readOnlyPort": 0}, result
+    assert seen == ["/api/v1/nodes/worker1/proxy/configz"] * 2
+
+
+def test_module_configz_timeout_says_why(monkeypatch, capsys):
+    from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+
+    monkeypatch.setattr(_kube, "get_raw", lambda _client, path, timeout: (400, "lookup worker1: no such host"))
+    done = items(csr("c", conditions=("Approved",), certificate="LS0t"))
+    fake_kube(monkeypatch, FakeApi(dict(list_certificate_signing_request=[done], read_node=[node()])))
+    result = run_module(node_join_wait.main, dict(ARGS, timeout=0, configz=True), monkeypatch, capsys)
+    assert result["failed"] is True and "did not give its configz" in result["msg"], result
+    assert "lookup worker1: no such host" in result["msg"]

@@ -439,3 +439,14 @@ def test_unit_resolve_error_is_value_error():
 
 def test_show_properties_are_what_inspect_reads():
     assert ur.SHOW_PROPERTIES == ("LoadState", "ActiveState", "MainPID", "FragmentPath", "DropInPaths")
+
+
+def test_process_start_time():
+    # proc(5): starttime is field 22, counted after the command name, which may hold ") "
+    stat = "4242 (kube let) x) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 12 0 12345 100 2 0"
+    assert ur.process_start_time(stat, "cpu 1 2 3\nbtime 1795960000\nprocesses 9\n", 100) \
+        == "2026-11-29T13:48:43.450000Z"
+    assert ur.process_start_time(stat, "cpu 1 2 3\n", 100) is None
+    assert ur.process_start_time("4242 (kubelet) S 1", "btime 1795960000\n", 100) is None
+    assert ur.process_start_time("", "", 100) is None
+    assert ur.main_started(999999999) is None

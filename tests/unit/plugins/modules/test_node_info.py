@@ -35,7 +35,8 @@ def _raw(answers, seen):
 def test_summarise_has_the_machine_id():
     assert node_info.summarise(NODE) == dict(name="worker1", ready="True", ready_reason="KubeletReady",
                                              ready_message=None, kubelet_version="v1.36.3",
-                                             internal_ip="10.77.0.11", machine_id="abc123")
+                                             internal_ip="10.77.0.11", machine_id="abc123",
+                                             registered=None, ready_since=None)
 
 
 def _read_node(name, **_kwargs):
