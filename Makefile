@@ -28,7 +28,7 @@ LAB_INV := $(if $(LAB_INVENTORY),$(dir $(LAB_INVENTORY)),inventories/$(if $(filt
 # Pythons; .venv (lab, Molecule, lint, docs) runs the newest, with a Python tests/find-python finds
 NEWEST_PYTHONS := $(shell awk '!/^\#/ && NF { p = $$2 } END { print p }' tests/ansible-core-range)
 
-.PHONY: shellcheck help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha molecule-fleet bench-join bench-molecule unit sanity lint tarball ee docs changelog molecule clean
+.PHONY: shellcheck help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha molecule-fleet molecule-certs molecule-lanes bench-join bench-molecule unit sanity lint tarball ee docs changelog molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -150,6 +150,11 @@ molecule-ha: deps caches
 molecule-fleet: deps caches
 	molecule test -s fleet
 
+# Certificates over time: real renewals under a shortened --cluster-signing-duration (client
+# rotation, serving renewal) and the join-heavy serving certificate tests, in their own lab
+molecule-certs: deps caches
+	molecule test -s certs
+
 # The same scenario on QEMU VMs (own kernel, cgroup v2); slow under TCG emulation.
 molecule-vm: deps caches vm-image
 	molecule test -s vm
@@ -164,7 +169,21 @@ bench-molecule: deps caches vm-image  ## seconds per Molecule step, nspawn and V
 
 # TEST_VM=0 leaves out the QEMU tier (molecule/vm), e.g. on a host without QEMU
 TEST_VM ?= 1
-test: unit sanity lint shellcheck tarball ee docs molecule molecule-ha molecule-fleet $(if $(filter 1,$(TEST_VM)),molecule-vm)  ## what CI runs (.ci/run)
+# The Molecule scenarios of `make test` in lanes that run side by side: each scenario has its
+# own lab (state folder, network namespace, subnet, inventory), the scenarios of a lane run one
+# after another, every line is tagged with its scenario, and each lane prints its time.
+# Lanes are separated by spaces, the scenarios of a lane by commas.
+MOLECULE_LANES ?= default,fleet certs,ha $(if $(filter 1,$(TEST_VM)),vm)
+molecule-lanes: deps caches $(if $(filter 1,$(TEST_VM)),vm-image)
+	@pids=(); for lane in $(MOLECULE_LANES); do \
+	  ( start=$$(date +%s); for s in $${lane//,/ }; do \
+	      echo "[$$s] molecule test -s $$s"; \
+	      if ! molecule test -s "$$s" 2>&1 | sed -u "s/^/[$$s] /"; then \
+	        echo "[lane $$lane] FAILED in scenario $$s after $$(( $$(date +%s) - start )) s"; exit 1; fi; \
+	    done; echo "[lane $$lane] passed in $$(( $$(date +%s) - start )) s" ) & pids+=($$!); done; \
+	rc=0; for p in "$${pids[@]}"; do wait "$$p" || rc=1; done; exit $$rc
+
+test: unit sanity lint shellcheck tarball ee docs molecule-lanes  ## what CI runs (.ci/run)
 
 clean: lab-down
 	rm -rf $(VENV) .venv-[0-9]* .cache dist context ee-collections
