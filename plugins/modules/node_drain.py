@@ -156,8 +156,12 @@ def main():
             return result
         to_evict = [pod for pod in pods if _drain.pod_key(pod) in plan["evict"]]
         deadline = Deadline(p["timeout"])
-        evict(core, to_evict, deadline)
-        wait_gone(core, to_evict, deadline)
+        try:
+            evict(core, to_evict, deadline)
+            wait_gone(core, to_evict, deadline)
+        except _kube.KubeError as exc:
+            # the Node may be cordoned and some Pods evicted by now: say so
+            kube.fail(str(exc), changed=True, node_exists=True, cordoned=result["cordoned"])
         return result
 
     def evict(core, pods, deadline):
