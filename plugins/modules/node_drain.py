@@ -137,6 +137,7 @@ def main():
     def body():
         core = kube.api("CoreV1Api")
         node = kube.read(core.read_node, p["name"])
+        node = kube.client.sanitize_for_serialization(node) if node is not None else None
         result = dict(changed=False, node_exists=node is not None, cordoned=False, evicted=[], skipped=[],
                       pod_warnings=[])
         if node is None:
@@ -146,7 +147,7 @@ def main():
         if plan["refuse"]:
             raise _kube.KubeError(_drain.refusal_message(p["name"], plan["refuse"]))
         result.update(skipped=plan["skip"], pod_warnings=plan["warnings"], evicted=plan["evict"])
-        if not node.spec.unschedulable:
+        if not (node.get("spec") or {}).get("unschedulable"):
             result.update(changed=True, cordoned=True)
             if not kube.check_mode:
                 kube.call(core.patch_node, p["name"], {"spec": {"unschedulable": True}})
@@ -156,8 +157,12 @@ def main():
             return result
         to_evict = [pod for pod in pods if _drain.pod_key(pod) in plan["evict"]]
         deadline = Deadline(p["timeout"])
-        evict(core, to_evict, deadline)
-        wait_gone(core, to_evict, deadline)
+        try:
+            evict(core, to_evict, deadline)
+            wait_gone(core, to_evict, deadline)
+        except _kube.KubeError as exc:
+            # the Node may be cordoned and some Pods evicted by now: say so
+            kube.fail(str(exc), changed=True, node_exists=True, cordoned=result["cordoned"])
         return result
 
     def evict(core, pods, deadline):

@@ -143,9 +143,10 @@ def main():
                                 label_selector="%s=%s" % (TOKEN_LABEL, p["token_label"]),
                                 field_selector="type=%s" % TOKEN_TYPE)
             for secret in secrets.items:
-                result["tokens_deleted"].append(secret.metadata.name[len("bootstrap-token-"):])
+                name = kube.client.sanitize_for_serialization(secret)["metadata"]["name"]
+                result["tokens_deleted"].append(name[len("bootstrap-token-"):])
                 if not kube.check_mode:
-                    ignore_missing(core.delete_namespaced_secret, secret.metadata.name, "kube-system")
+                    ignore_missing(core.delete_namespaced_secret, name, "kube-system")
         result["changed"] = bool(result["node_deleted"] or result["csrs_deleted"] or result["tokens_deleted"])
         return result
 
