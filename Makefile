@@ -28,7 +28,7 @@ LAB_INV := $(if $(LAB_INVENTORY),$(dir $(LAB_INVENTORY)),inventories/$(if $(filt
 # Pythons; .venv (lab, Molecule, lint, docs) runs the newest, with a Python tests/find-python finds
 NEWEST_PYTHONS := $(shell awk '!/^\#/ && NF { p = $$2 } END { print p }' tests/ansible-core-range)
 
-.PHONY: shellcheck help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha molecule-fleet molecule-certs molecule-lanes bench-join bench-molecule unit sanity lint tarball ee docs changelog molecule clean
+.PHONY: shellcheck help deps host-deps host-deps-vm venv range-venvs collection caches binaries rootfs vm-image images lab lab-up lab-join lab-smoke lab-readyz lab-down test test-vm molecule-vm molecule-ha molecule-fleet molecule-certs molecule-lifecycle molecule-lanes bench-join bench-molecule unit sanity lint tarball ee docs changelog molecule clean
 
 help:
 	@sed -n '1,4p' Makefile
@@ -155,6 +155,10 @@ molecule-fleet: deps caches
 molecule-certs: deps caches
 	molecule test -s certs
 
+# Remove, reset, replace, labels and taints: the join-heavy lifecycle tests, in their own lab
+molecule-lifecycle: deps caches
+	molecule test -s lifecycle
+
 # The same scenario on QEMU VMs (own kernel, cgroup v2); slow under TCG emulation.
 molecule-vm: deps caches vm-image
 	molecule test -s vm
@@ -173,7 +177,8 @@ TEST_VM ?= 1
 # own lab (state folder, network namespace, subnet, inventory), the scenarios of a lane run one
 # after another, every line is tagged with its scenario, and each lane prints its time.
 # Lanes are separated by spaces, the scenarios of a lane by commas.
-MOLECULE_LANES ?= default,fleet certs,ha $(if $(filter 1,$(TEST_VM)),vm)
+comma := ,
+MOLECULE_LANES ?= default,fleet certs,ha lifecycle$(if $(filter 1,$(TEST_VM)),$(comma)vm)
 molecule-lanes: deps caches $(if $(filter 1,$(TEST_VM)),vm-image)
 	@pids=(); for lane in $(MOLECULE_LANES); do \
 	  ( start=$$(date +%s); for s in $${lane//,/ }; do \
