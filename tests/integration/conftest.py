@@ -268,7 +268,8 @@ class SigningDuration:
         if not changed:
             return None
         for host in changed:
-            host.check_output("rm -f %s" % SIGNING_DURATION_DROP_IN)
+            host.check_output("rm -f %s && rmdir --ignore-fail-on-non-empty %s" % (
+                SIGNING_DURATION_DROP_IN, os.path.dirname(SIGNING_DURATION_DROP_IN)))
         saved, self.hosts = self.hosts, changed
         try:
             return self._restart(lambda name, argv: argv == self.original.get(name, argv))

@@ -74,10 +74,18 @@ def _request_subject(csr):
             [a.value for a in subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)])
 
 
+def _get(kubectl, *args):
+    """``kubectl get ... -o json`` parsed, or None while the API server does not answer (the
+    join restarts it on a control plane that had not been prepared yet)."""
+    result = kubectl.run("get", *args, "-o", "json")
+    return json.loads(result.stdout) if result.rc == 0 else None
+
+
 def _node_csrs(kubectl, node, since):
-    """The kubelet client CSRs for ``node`` created at or after ``since``, oldest first."""
+    """The kubelet client CSRs for ``node`` created at or after ``since``, oldest first (none
+    while the API server does not answer)."""
     since = since.replace(microsecond=0)
-    out = [c for c in kubectl.json("get", "csr")["items"]
+    out = [c for c in (_get(kubectl, "csr") or {"items": []})["items"]
            if c["spec"]["signerName"] == SIGNER and _request_subject(c)[0] == ["system:node:%s" % node]
            and _time(c["metadata"]["creationTimestamp"]) >= since]
     return sorted(out, key=lambda c: c["metadata"]["creationTimestamp"])
@@ -149,7 +157,7 @@ def test_kubelet_rotates_its_client_certificate_on_its_own(inventory, kubectl, w
 
     # 3. watch: the kubelet's own renewal, the file it points to, the Node, the Lease, the
     #    API server's view of the certificates presented, until past the old notAfter
-    serials, ready_since, not_ready, renewal, switched, after = [], None, [], None, None, None
+    serials, ready_since, not_ready, renewal, switched, after, lease = [], None, [], None, None, None, None
     deadline = time.time() + (old.not_valid_after_utc - _now()).total_seconds() + 180
     while True:
         serial = _current_serial(worker)
@@ -158,7 +166,7 @@ def test_kubelet_rotates_its_client_certificate_on_its_own(inventory, kubectl, w
         condition = _ready(kubectl, node)
         if condition and condition["status"] == "True":
             ready_since = ready_since or condition["lastTransitionTime"]
-        elif ready_since:
+        elif ready_since and condition is not None:  # None: the API server did not answer
             not_ready.append((_now().isoformat(), condition))
         if renewal is None:
             renewals = [c for c in _node_csrs(kubectl, node, old_issued)
@@ -167,13 +175,14 @@ def test_kubelet_rotates_its_client_certificate_on_its_own(inventory, kubectl, w
         if renewal is not None and switched is None and \
                 _now() > _cert(renewal).not_valid_before_utc + datetime.timedelta(seconds=BACKDATE_S + SWITCH_GRACE_S):
             switched = _histogram(control_planes)
-        lease = kubectl.json("get", "lease", "-n", "kube-node-lease", node)
-        if switched is not None and not thread.is_alive() and _time(lease["spec"]["renewTime"]) > old.not_valid_after_utc:
+        lease = _get(kubectl, "lease", "-n", "kube-node-lease", node) or lease
+        if switched is not None and not thread.is_alive() and lease and \
+                _time(lease["spec"]["renewTime"]) > old.not_valid_after_utc:
             after = _histogram(control_planes)
             break
         assert time.time() < deadline, (
             "no renewal and Lease renewal past the old notAfter: renewal=%s serials=%s lease=%s"
-            % (renewal and renewal["metadata"]["name"], serials, lease["spec"]))
+            % (renewal and renewal["metadata"]["name"], serials, lease and lease["spec"]))
         time.sleep(3)
 
     thread.join()
