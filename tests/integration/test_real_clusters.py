@@ -148,12 +148,13 @@ def test_a_stricter_kubelet_setting_is_kept(reset, kubectl, workers):
     assert config["kubeletconfig"]["authorization"]["mode"] == "Webhook"
 
 
-def test_hosts_named_by_ip_address(reset, tmp_path, kubectl, worker_ips):
+def test_hosts_named_by_ip_address(reset, tmp_path, kubectl, worker_ips, inventory_manager):
     """Real inventories name hosts by address: the role waits for the Node the kubelet
     registers (its hostname), not for the inventory name."""
     worker = reset()
     address = worker_ips[worker]
-    children = {"control_plane": {"hosts": {"cp1": {"lab_ip": "10.77.0.10"}}},
+    cp_ip = inventory_manager.get_host("cp1").vars["lab_ip"]
+    children = {"control_plane": {"hosts": {"cp1": {"lab_ip": cp_ip}}},
                 "workers": {"hosts": {address: {"lab_ip": address, "ansible_host": worker}}}}
     (tmp_path / "hosts.yml").write_text(json.dumps(
         {"all": {"vars": {"lab_provider": "nspawn", "lab_state_dir": STATE}, "children": children}}))
