@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import traceback
 
@@ -246,6 +247,19 @@ class KubeModule(object):
     def get_raw(self, path):
         """:func:`get_raw` with this module's client and ``request_timeout``."""
         return get_raw(self.client, path, timeout=self.request_timeout)
+
+    def server_version(self):
+        """The API server's ``gitVersion`` (str, e.g. ``v1.36.3``) from ``GET /version``.
+
+        :raises KubeError: no answer, an HTTP status other than 200, or no JSON.
+        """
+        status, text = self.get_raw("/version")
+        if status != 200:
+            raise KubeError("GET /version on %s answered HTTP %s: %s" % (server_of(self.client), status, text[:200]))
+        try:
+            return json.loads(text).get("gitVersion")
+        except ValueError:
+            raise KubeError("GET /version on %s did not answer JSON: %s" % (server_of(self.client), text[:200]))
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)

@@ -65,6 +65,31 @@ def certificate_summary(cert):
                    info["ip_addresses"], _pki.describe_key(cert.public_key()))
 
 
+def load_ca_pair(cert_pem, key_pem, cert_path="the CA certificate", key_path="the CA private key"):
+    """The signing CA: its certificate and private key, parsed and checked to belong together
+    (the same public key, compared as DER SubjectPublicKeyInfo, RFC 5280 4.1.2.7).
+
+    :param cert_pem: the CA certificate file's bytes (PEM).
+    :param key_pem: the CA private key file's bytes (PEM, unencrypted).
+    :param cert_path: the certificate file's name, for the messages.
+    :param key_path: the key file's name, for the messages.
+    :returns: ``(ca_cert, ca_key)``, ``cryptography`` objects.
+    :raises _pki.PKIError: either cannot be parsed, or the key is not the certificate's; the
+        message names the file.
+    """
+    try:
+        ca_cert = _pki.load_certificate(cert_pem)
+    except _pki.PKIError as exc:
+        raise _pki.PKIError("CA certificate %s: %s" % (cert_path, exc))
+    try:
+        ca_key = _pki.load_private_key(key_pem)
+    except _pki.PKIError as exc:
+        raise _pki.PKIError("CA private key %s: %s" % (key_path, exc))
+    if _pki.public_key_der(ca_key) != _pki.public_key_der(ca_cert):
+        raise _pki.PKIError("the CA private key %s does not match the CA certificate %s" % (key_path, cert_path))
+    return ca_cert, ca_key
+
+
 def plan(spec, key_pem, cert_pem, ca_cert, renew_before_days, regenerate_key=False, now=None,
          key_path="the private key", cert_path="the certificate"):
     """Decide whether to generate a key and issue a certificate, and say why.

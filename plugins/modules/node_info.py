@@ -89,14 +89,7 @@ def main():
     p = kube.params
 
     def body():
-        status, text = kube.get_raw("/version")
-        if status != 200:
-            raise _kube.KubeError("GET /version on %s answered HTTP %s: %s"
-                                  % (_kube.server_of(kube.client), status, text[:200]))
-        try:
-            version = json.loads(text).get("gitVersion")
-        except ValueError:
-            raise _kube.KubeError("GET /version on %s did not answer JSON: %s" % (_kube.server_of(kube.client), text[:200]))
+        version = kube.server_version()
         core = kube.api("CoreV1Api")
         serialize = kube.client.sanitize_for_serialization
         nodes = {}

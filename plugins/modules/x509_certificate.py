@@ -289,10 +289,7 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
     certificate_to_pem,
     generate_private_key,
     issue_certificate,
-    load_certificate,
-    load_private_key,
     private_key_to_pem,
-    public_key_der,
     utcnow,
 )
 
@@ -373,16 +370,11 @@ def main():
                              % (renew_before_days, spec.validity_days))
 
     try:
-        ca_cert = load_certificate(_read(module, params['ca_cert_path'], 'CA certificate'))
+        ca_cert, ca_key = _x509_plan.load_ca_pair(_read(module, params['ca_cert_path'], 'CA certificate'),
+                                                  _read(module, params['ca_key_path'], 'CA private key'),
+                                                  params['ca_cert_path'], params['ca_key_path'])
     except PKIError as exc:
-        module.fail_json(msg='CA certificate %s: %s' % (params['ca_cert_path'], to_native(exc)))
-    try:
-        ca_key = load_private_key(_read(module, params['ca_key_path'], 'CA private key'))
-    except PKIError as exc:
-        module.fail_json(msg='CA private key %s: %s' % (params['ca_key_path'], to_native(exc)))
-    if public_key_der(ca_key) != public_key_der(ca_cert):
-        module.fail_json(msg='the CA private key %s does not match the CA certificate %s'
-                             % (params['ca_key_path'], params['ca_cert_path']))
+        module.fail_json(msg=to_native(exc))
 
     now = utcnow()
     try:

@@ -1,0 +1,264 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, hardway.nodejoin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: control_plane_preflight
+short_description: Check a control plane host before a join changes it, in one module run
+version_added: 0.6.0
+description:
+  - Everything the control_plane role must know about a control plane host before it changes anything, read in one
+    module run on that host (each module run costs a Python start and an SSH round trip; the role ran five for this).
+  - The API server answers with the admin credentials (C(/version)).
+  - The cluster CA certificate and private key can be read and belong together, and what a C(x509_certificate) run
+    would do with the kube-apiserver kubelet client certificate (O(kubelet_client)), without writing.
+  - For each of O(services), the file systemd really starts it from (the fragment or the drop-in whose C(ExecStart=)
+    is in effect, as M(hardway.nodejoin.systemd_unit_info) finds it), that its flags can be edited there, and which
+    of the flags wanted are missing on the running process.
+  - Never changes anything; check mode does the same.
+author:
+  - hardway.nodejoin maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - hardway.nodejoin.connection
+  - hardway.nodejoin.read_only_attributes
+options:
+  ca_cert_path:
+    description: The cluster CA certificate (PEM). Its content is returned in RV(ca_cert).
+    type: path
+    required: true
+  ca_key_path:
+    description: The cluster CA private key (PEM), which must be the key of O(ca_cert_path).
+    type: path
+    required: true
+  kubelet_client:
+    description:
+      - The certificate kube-apiserver presents to kubelets, as the role's C(x509_certificate) task asks for it. The
+        module says whether that task would issue a new one, and why (RV(kubelet_client)).
+    type: dict
+    suboptions:
+      path:
+        description: The certificate file.
+        type: path
+        required: true
+      privatekey_path:
+        description: The private key file.
+        type: path
+        required: true
+      common_name:
+        description: Subject CN.
+        type: str
+        required: true
+      organizations:
+        description: Subject O values (Kubernetes reads them as groups).
+        type: list
+        elements: str
+        default: []
+      extended_key_usages:
+        description: Extended key usages.
+        type: list
+        elements: str
+        default: [client_auth]
+      validity_days:
+        description: Days a new certificate is valid.
+        type: int
+        default: 365
+      renew_before_days:
+        description: Days before the end of validity within which the certificate is reissued.
+        type: int
+        default: 30
+  services:
+    description: The systemd services to find and compare with the flags they should run with.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The service, with or without C(.service).
+        type: str
+        required: true
+      expect_running_flags:
+        description: Flags (C(--name) to value) the running process should have; those it lacks are in C(missing).
+        type: dict
+        default: {}
+seealso:
+  - module: hardway.nodejoin.systemd_unit_info
+  - module: hardway.nodejoin.x509_certificate
+  - module: hardway.nodejoin.node_preflight
+"""
+
+EXAMPLES = r"""
+- name: The control plane host, before anything changes
+  hardway.nodejoin.control_plane_preflight:
+    kubeconfig: /etc/kubernetes/admin.conf
+    ca_cert_path: /etc/kubernetes/pki/ca.crt
+    ca_key_path: /etc/kubernetes/pki/ca.key
+    kubelet_client:
+      path: /etc/kubernetes/pki/apiserver-kubelet-client.crt
+      privatekey_path: /etc/kubernetes/pki/apiserver-kubelet-client.key
+      common_name: kube-apiserver-kubelet-client
+    services:
+      - name: kube-apiserver
+        expect_running_flags:
+          --enable-bootstrap-token-auth: "true"
+      - name: kube-controller-manager
+  register: control_plane
+"""
+
+RETURN = r"""
+server_version:
+  description: The API server's C(gitVersion).
+  returned: success
+  type: str
+  sample: v1.36.3
+ca_cert:
+  description: The cluster CA certificate, PEM, as read from O(ca_cert_path).
+  returned: success
+  type: str
+kubelet_client:
+  description: What the role's C(x509_certificate) run would do with O(kubelet_client).
+  returned: when O(kubelet_client) is given
+  type: dict
+  contains:
+    issue:
+      description: Whether a new certificate would be issued.
+      type: bool
+    reasons:
+      description: Why (empty when the certificate is kept).
+      type: list
+      elements: str
+services:
+  description:
+    - Each service of O(services) by the name given, with what M(hardway.nodejoin.systemd_unit_info) returns
+      (C(exec_start_path), C(running_flags), C(main_pid), C(main_started), C(editable), ...) and C(missing), the flags of
+      its C(expect_running_flags) the running process lacks or has with another value (all of them when it does not run).
+  returned: success
+  type: dict
+  sample:
+    kube-apiserver:
+      exec_start_path: /etc/systemd/system/kube-apiserver.service
+      main_pid: 812
+      running_flags: {"--enable-bootstrap-token-auth": "true"}
+      missing: []
+"""
+
+import os
+
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _systemd_unit
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _unit_resolve as ur
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _x509_plan
+from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+    PKIError,
+    CertificateSpec,
+)
+
+
+def _read(kube, path, what, missing_ok=False):
+    """The file's bytes; ``None`` when it does not exist and ``missing_ok``; fails the module otherwise."""
+    if missing_ok and not os.path.exists(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except (IOError, OSError) as exc:
+        kube.fail("cannot read %s %s: %s" % (what, path, to_native(exc)))
+
+
+def check_service(module, name, wanted):
+    """What :func:`_unit_resolve.inspect_service` finds for the service ``name``, and the flags of
+    ``wanted`` (dict, ``--flag`` to value) its running process lacks (``missing``: list of dicts
+    ``{flag, wanted, running}``; every flag of ``wanted`` when the service does not run).
+    Fails the module when the unit is not loaded, or its ``ExecStart=`` takes flags from
+    environment variables (then its flags cannot be edited there), or ``wanted`` is malformed."""
+    unit, info = ur.inspect_service(module, name)
+    argv = info.pop("running_argv")
+    if info["load_state"] != "loaded":
+        module.fail_json(msg="the unit %s is not loaded (LoadState=%s): is it installed on this host, and is the name "
+                             "right?" % (unit, info["load_state"] or "unknown"))
+    if not info["editable"]:
+        module.fail_json(msg="%s starts from %s, whose ExecStart= takes flags from the variables %s "
+                             "(Environment=/EnvironmentFile=): its flags cannot be edited safely there. Put the flags "
+                             "on the ExecStart= line of that file, then run again"
+                             % (unit, info["exec_start_path"], ", ".join("$" + v for v in info["env_references"])))
+    try:
+        wanted = dict(_systemd_unit.normalise_flags(wanted or {}))
+    except _systemd_unit.UnitFileError as exc:
+        module.fail_json(msg="services[%s].expect_running_flags: %s" % (name, exc))
+    if info["main_pid"]:
+        info["missing"] = ur.missing_flags(argv, wanted)
+    else:
+        info["missing"] = [dict(flag=k, wanted=v, running=False) for k, v in wanted.items()]
+    return info
+
+
+def main():
+    kube = _kube.KubeModule(dict(
+        ca_cert_path=dict(type="path", required=True),
+        ca_key_path=dict(type="path", required=True, no_log=False),
+        kubelet_client=dict(type="dict", options=dict(
+            path=dict(type="path", required=True),
+            privatekey_path=dict(type="path", required=True, no_log=False),
+            common_name=dict(type="str", required=True),
+            organizations=dict(type="list", elements="str", default=[]),
+            extended_key_usages=dict(type="list", elements="str", default=["client_auth"]),
+            validity_days=dict(type="int", default=365),
+            renew_before_days=dict(type="int", default=30),
+        )),
+        services=dict(type="list", elements="dict", default=[], options=dict(
+            name=dict(type="str", required=True),
+            expect_running_flags=dict(type="dict", default={}),
+        )),
+    ), supports_check_mode=True)
+    p = kube.params
+    module = kube.module
+    if not HAS_CRYPTOGRAPHY:
+        kube.fail("the cryptography library is missing on this host: %s" % CRYPTOGRAPHY_IMPORT_ERROR)
+
+    # the files and units first: they fail without a network round trip
+    ca_pem = _read(kube, p["ca_cert_path"], "the CA certificate")
+    try:
+        ca_cert, _ca_key = _x509_plan.load_ca_pair(ca_pem, _read(kube, p["ca_key_path"], "the CA private key"),
+                                                   p["ca_cert_path"], p["ca_key_path"])
+    except PKIError as exc:
+        kube.fail(to_native(exc))
+    result = dict(changed=False, ca_cert=to_native(ca_pem))
+
+    wanted = p["kubelet_client"]
+    if wanted:
+        try:
+            spec = CertificateSpec(common_name=wanted["common_name"], organizations=wanted["organizations"],
+                                   extended_key_usages=wanted["extended_key_usages"],
+                                   validity_days=wanted["validity_days"])
+            if not 0 <= wanted["renew_before_days"] < spec.validity_days:
+                raise PKIError("kubelet_client.renew_before_days (%d) must be at least 0 and smaller than "
+                               "validity_days (%d)" % (wanted["renew_before_days"], spec.validity_days))
+            plan = _x509_plan.plan(spec, _read(kube, wanted["privatekey_path"], "private key", missing_ok=True),
+                                   _read(kube, wanted["path"], "certificate", missing_ok=True), ca_cert,
+                                   wanted["renew_before_days"], key_path=wanted["privatekey_path"],
+                                   cert_path=wanted["path"])
+        except PKIError as exc:
+            kube.fail("kubelet client certificate %s: %s" % (wanted["path"], to_native(exc)), **result)
+        result["kubelet_client"] = dict(issue=plan.issue, reasons=plan.reasons)
+
+    result["services"] = dict((svc["name"], check_service(module, svc["name"], svc["expect_running_flags"]))
+                              for svc in p["services"])
+
+    def body():
+        result["server_version"] = kube.server_version()
+        return result
+
+    kube.run(body)
+
+
+if __name__ == "__main__":
+    main()
