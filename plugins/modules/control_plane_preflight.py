@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: control_plane_preflight
 short_description: Check a control plane host before a join changes it, in one module run
-version_added: 0.6.0
+version_added: 0.2.0
 description:
   - Everything the control_plane role must know about a control plane host before it changes anything, read in one
     module run on that host (each module run costs a Python start and an SSH round trip; the role ran five for this).
