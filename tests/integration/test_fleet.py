@@ -17,10 +17,9 @@ SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
 MILESTONES = ("token_made", "kubelet_restarted", "csr_created", "csr_approved", "node_registered", "ready")
 
 
-@pytest.fixture()
-def fleet(inventory, workers, kubectl):
-    """The lab's workers, none of them joined, the last one with its containerd stopped;
-    containerd is started again afterwards."""
+def _fleet(inventory, workers, kubectl, broken):
+    """The lab's workers, none of them joined, worker number ``broken`` (an index) with its
+    containerd stopped; containerd is started again afterwards. Yields (the others, the broken one)."""
     names = inventory["workers"]
     if len(names) < 3:
         pytest.skip("the fleet test needs a lab of 3 workers or more (LAB_WORKERS=3, molecule/fleet); this one has %d"
@@ -30,12 +29,23 @@ def fleet(inventory, workers, kubectl):
         run = ansible_playbook("tests/integration/playbooks/reset_worker.yml", "-e",
                                json.dumps({"reset_hosts": ",".join(joined)}))
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    broken = workers[-1]
-    broken.run_test("systemctl stop containerd")
+    workers[broken].run_test("systemctl stop containerd")
     try:
-        yield names[:-1], names[-1]
+        yield [n for n in names if n != names[broken]], names[broken]
     finally:
-        broken.run_test("systemctl start containerd")
+        workers[broken].run_test("systemctl start containerd")
+
+
+@pytest.fixture()
+def fleet(inventory, workers, kubectl):
+    """:func:`_fleet` with the last worker broken."""
+    yield from _fleet(inventory, workers, kubectl, -1)
+
+
+@pytest.fixture()
+def fleet_first_broken(inventory, workers, kubectl):
+    """:func:`_fleet` with the first worker broken."""
+    yield from _fleet(inventory, workers, kubectl, 0)
 
 
 def test_one_broken_worker_does_not_hold_up_the_others(fleet, kubectl, worker_names):
@@ -76,3 +86,21 @@ def test_one_broken_worker_does_not_hold_up_the_others(fleet, kubectl, worker_na
     assert kubectl.run("get", "node", broken).rc != 0
     # nothing secret in the report: no token secret (token-id.secret) anywhere
     assert not any(r.get("token") for r in report)
+
+
+def test_no_new_batch_once_too_many_workers_failed(fleet_first_broken, kubectl, worker_names):
+    """nodejoin_serial 1 and nodejoin_max_fail_percentage 0: the first worker fails its preflight,
+    so no later batch starts; the report says the run stopped before the others."""
+    good, broken = fleet_first_broken
+    with tempfile.TemporaryDirectory() as folder:
+        report_file = os.path.join(folder, "report.json")
+        run = join({"nodejoin_report_file": report_file, "nodejoin_serial": 1, "nodejoin_max_fail_percentage": 0})
+        out = run.stdout
+        assert run.returncode != 0, out[-3000:]
+        with open(report_file) as handle:
+            by_host = {r["host"]: r for r in json.load(handle)["workers"]}
+    assert by_host[broken]["result"] == "failed" and by_host[broken]["stage"] == "preflight", by_host[broken]
+    for name in good:
+        assert by_host[name]["result"] == "failed" and "stopped before it" in by_host[name]["reason"], by_host[name]
+        assert kubectl.run("get", "node", name).rc != 0, "%s joined in a batch that should not have started" % name
+    assert kubectl.run("get", "node", broken).rc != 0
