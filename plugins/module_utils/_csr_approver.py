@@ -30,7 +30,10 @@ import json
 import sys
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _csr_policy
-from ansible_collections.hardway.nodejoin.plugins.module_utils._nodes import csr_condition
+from ansible_collections.hardway.nodejoin.plugins.module_utils._nodes import csr_condition, parse_time
+
+#: Older than any CSR (for a ``creationTimestamp`` that cannot be read).
+_LONG_AGO = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 #: The ``reason`` of the conditions this approver writes (the message holds the details).
 APPROVED_REASON = "HardwayNodejoinServingPolicy"
@@ -93,24 +96,34 @@ def plan(csrs, nodes, inventory, max_expiration_seconds=_csr_policy.DEFAULT_MAX_
     return decisions
 
 
-def serving_csr_issued(csrs, node):
-    """The newest CSR (API JSON) of signer kubelet-serving requested by ``system:node:<node>`` that
-    is Approved and has its certificate, or ``None``."""
+def _serving_csrs_of(csrs, node, created_after=None):
+    """The kubelet serving CSRs requested by ``system:node:<node>``, oldest first; with
+    ``created_after`` (aware ``datetime``) only those created at or after it (an unparsable
+    ``creationTimestamp`` counts as old)."""
     found = [c for c in csrs or []
              if (c.get("spec") or {}).get("signerName") == _csr_policy.KUBELET_SERVING_SIGNER
-             and (c.get("spec") or {}).get("username") == _csr_policy.NODE_USER_PREFIX + node
-             and csr_condition(c) == "Approved,Issued"]
+             and (c.get("spec") or {}).get("username") == _csr_policy.NODE_USER_PREFIX + node]
+    if created_after is not None:
+        found = [c for c in found
+                 if (parse_time((c.get("metadata") or {}).get("creationTimestamp")) or _LONG_AGO) >= created_after]
     found.sort(key=lambda c: (c.get("metadata") or {}).get("creationTimestamp") or "")
+    return found
+
+
+def serving_csr_issued(csrs, node, created_after=None):
+    """The newest CSR (API JSON) of signer kubelet-serving requested by ``system:node:<node>`` that
+    is Approved and has its certificate, or ``None``. With ``created_after`` (aware ``datetime``)
+    older CSRs do not count: a kubelet restarted to ask for a serving certificate must not be
+    taken as served by the CSR of an earlier join."""
+    found = [c for c in _serving_csrs_of(csrs, node, created_after) if csr_condition(c) == "Approved,Issued"]
     return found[-1] if found else None
 
 
-def serving_csr_denied(csrs, node):
-    """The newest Denied or Failed kubelet serving CSR of ``node`` (API JSON), or ``None``."""
-    found = [c for c in csrs or []
-             if (c.get("spec") or {}).get("signerName") == _csr_policy.KUBELET_SERVING_SIGNER
-             and (c.get("spec") or {}).get("username") == _csr_policy.NODE_USER_PREFIX + node
-             and any(k.get("type") in ("Denied", "Failed") for k in ((c.get("status") or {}).get("conditions") or []))]
-    found.sort(key=lambda c: (c.get("metadata") or {}).get("creationTimestamp") or "")
+def serving_csr_denied(csrs, node, created_after=None):
+    """The newest Denied or Failed kubelet serving CSR of ``node`` (API JSON), or ``None``; with
+    ``created_after`` as :func:`serving_csr_issued`."""
+    found = [c for c in _serving_csrs_of(csrs, node, created_after)
+             if any(k.get("type") in ("Denied", "Failed") for k in ((c.get("status") or {}).get("conditions") or []))]
     return found[-1] if found else None
 
 

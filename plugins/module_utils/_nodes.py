@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import datetime
 
 #: Signer of the kubelet's client certificate CSR.
 KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
@@ -25,6 +26,20 @@ KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
 BOOTSTRAP_USER_PREFIX = "system:bootstrap:"
 #: The condition a finished bootstrap CSR shows.
 DONE = "Approved,Issued"
+
+
+def parse_time(text):
+    """An RFC 3339 UTC string (``2026-11-29T10:00:00Z``, fractions allowed) as an aware
+    ``datetime``; ``None`` for ``None``, an empty string or anything else unparsable."""
+    if not text or not isinstance(text, str):
+        return None
+    value = text.strip().replace("Z", "+00:00")
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            return datetime.datetime.strptime(value.replace("+00:00", "+0000"), fmt)
+        except ValueError:
+            continue
+    return None
 
 
 def _get(obj, *keys):

@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
+from ansible_collections.hardway.nodejoin.plugins.module_utils._nodes import parse_time
 
 #: The milestones of a join, in order: (key, what the line calls it).
 MILESTONES = (
@@ -28,20 +28,6 @@ MILESTONES = (
 
 #: Results a record can have.
 RESULTS = ("joined", "already_joined", "would_join", "pending_approval", "failed")
-
-
-def parse_time(text):
-    """An RFC 3339 UTC string (``2026-11-29T10:00:00Z``, fractions allowed) as an aware
-    ``datetime``; ``None`` for ``None``, an empty string or anything else unparsable."""
-    if not text or not isinstance(text, str):
-        return None
-    value = text.strip().replace("Z", "+00:00")
-    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
-        try:
-            return datetime.datetime.strptime(value.replace("+00:00", "+0000"), fmt)
-        except ValueError:
-            continue
-    return None
 
 
 def node_record(host, outcome, token_made=None):

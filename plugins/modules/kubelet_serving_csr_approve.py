@@ -66,6 +66,20 @@ options:
     type: list
     elements: str
     default: []
+  created_after:
+    description:
+      - For O(wait_for_issued), only serving CSRs created at or after this time (RFC 3339, e.g. when the kubelet
+        started) count, less O(clock_skew): the Approved,Issued CSR of an earlier join must not be taken for the one
+        a restarted kubelet is asking for, and a Denied one (by this module or the approver timer) fails the wait
+        at once with its reason.
+      - Unset, every serving CSR of the node counts.
+    type: str
+  clock_skew:
+    description:
+      - Seconds by which the clock that gave O(created_after) may be ahead of the API server's (which stamps
+        C(metadata.creationTimestamp)).
+    type: int
+    default: 0
   timeout:
     description: Seconds O(wait_for_issued) may take in all.
     type: int
@@ -143,8 +157,11 @@ elapsed:
   sample: 3.2
 """
 
+import datetime
+
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _csr_approver
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
+from ansible_collections.hardway.nodejoin.plugins.module_utils import _nodes
 from ansible_collections.hardway.nodejoin.plugins.module_utils._poll import PollTimeout, poll
 
 
@@ -159,6 +176,8 @@ def main():
             only=dict(type="list", elements="str"),
             max_expiration_seconds=dict(type="int", default=31536000),
             wait_for_issued=dict(type="list", elements="str", default=[]),
+            created_after=dict(type="str"),
+            clock_skew=dict(type="int", default=0),
             timeout=dict(type="int", default=120),
             poll_interval=dict(type="float", default=1.0),
         ),
@@ -171,6 +190,12 @@ def main():
             kube.fail("wait_for_issued names %s, which is no key of nodes: its CSR would be denied" % name)
     if p["max_expiration_seconds"] < 600:
         kube.fail("max_expiration_seconds must be at least 600 (the API's minimum expirationSeconds)")
+    created_after = None
+    if p["created_after"]:
+        created_after = _nodes.parse_time(p["created_after"])
+        if created_after is None:
+            kube.fail("created_after must be an RFC 3339 time such as 2026-11-29T12:00:00Z, not %r" % p["created_after"])
+        created_after -= datetime.timedelta(seconds=max(0, p["clock_skew"]))
     decided = []
     issued = {}
     certs, core = kube.api("CertificatesV1Api"), kube.api("CoreV1Api")
@@ -181,7 +206,7 @@ def main():
         decided.extend(decisions)
         waiting = []
         for name in p["wait_for_issued"]:
-            csr = _csr_approver.serving_csr_issued(csrs, name)
+            csr = _csr_approver.serving_csr_issued(csrs, name, created_after)
             if csr is not None:
                 issued[name] = csr["metadata"]["name"]
                 continue
@@ -189,6 +214,11 @@ def main():
             if denied:
                 raise _Denied("the serving CSR %s of node %s was denied: %s"
                               % (denied[0]["name"], name, denied[0]["reason"]))
+            # denied elsewhere (the approver timer) since the kubelet asked: waiting cannot help
+            elsewhere = _csr_approver.serving_csr_denied(csrs, name, created_after) if created_after else None
+            if elsewhere is not None:
+                raise _Denied("the serving CSR %s of node %s was denied: %s"
+                              % (elsewhere["metadata"]["name"], name, _csr_approver.condition_message(elsewhere)))
             waiting.append(name)
         return not waiting or kube.check_mode, waiting
 

@@ -285,6 +285,10 @@ def test_serving_csr_issued_and_denied_pick_the_newest_of_the_node():
     assert _csr_approver.serving_csr_issued(csrs, "worker1")["metadata"]["name"] == "new"
     assert _csr_approver.serving_csr_issued(csrs, "worker2") is None
     assert _csr_approver.serving_csr_denied(csrs, "worker1")["metadata"]["name"] == "no"
+    # only those created since a time (a kubelet restarted at 11:30 asks anew)
+    since = datetime.datetime(2026, 11, 29, 11, 30, tzinfo=datetime.timezone.utc)
+    assert _csr_approver.serving_csr_issued(csrs, "worker1", since) is None
+    assert _csr_approver.serving_csr_denied(csrs, "worker1", since) is None
     denied = csr_obj("d", spec())
     denied["status"]["conditions"] = [dict(type="Denied", reason="R", message="M")]
     assert _csr_approver.condition_message(denied) == "Denied: R: M"

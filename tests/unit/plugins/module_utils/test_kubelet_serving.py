@@ -219,6 +219,46 @@ def test_approve_module_fails_at_once_when_the_awaited_node_is_denied(monkeypatc
     assert approvals[0][1]["type"] == "Denied"
 
 
+def test_approve_module_does_not_take_an_earlier_joins_csr_for_the_new_one(monkeypatch, capsys):
+    """A kubelet restarted for a serving certificate at 12:00:00: the CSR issued to it at 09:00
+    (an earlier join) does not count; the new one is approved and waited for."""
+    old = csr_obj("old", spec(), conditions=("Approved",), created="2026-11-29T09:00:00Z", certificate="Y2VydA==")
+    new = csr_obj("new", spec(), created="2026-11-29T12:00:01Z")
+    issued = csr_obj("new", spec(), conditions=("Approved",), created="2026-11-29T12:00:01Z", certificate="Y2VydA==")
+    api, approvals = _approve_api([old, new], after=[old, issued])
+    fake_kube(monkeypatch, api)
+    result = run_module(kubelet_serving_csr_approve.main,
+                        dict(nodes=INVENTORY_ARG, only=["worker1"], wait_for_issued=["worker1"], poll_interval=0.01,
+                             created_after="2026-11-29T12:00:00.250000Z", clock_skew=30),
+                        monkeypatch, capsys)
+    assert not result.get("failed"), result
+    assert result["issued"] == {"worker1": "new"} and [a[0] for a in approvals] == ["new"]
+    # without created_after the old one is taken at once (the behaviour this option exists for)
+    api, approvals = _approve_api([old, new])
+    fake_kube(monkeypatch, api)
+    result = run_module(kubelet_serving_csr_approve.main, dict(nodes=INVENTORY_ARG, wait_for_issued=["worker1"]),
+                        monkeypatch, capsys)
+    assert result["issued"] == {"worker1": "old"}
+
+
+def test_approve_module_fails_at_once_when_the_timer_denied_the_new_csr(monkeypatch, capsys):
+    denied = csr_obj("bad", spec(), created="2026-11-29T12:00:05Z")
+    denied["status"]["conditions"] = [dict(type="Denied", status="True", reason="HardwayNodejoinServingPolicyDenied",
+                                           message="IP SAN 10.0.0.12 is not an address of node worker1")]
+    api, approvals = _approve_api([denied])
+    fake_kube(monkeypatch, api)
+    result = run_module(kubelet_serving_csr_approve.main,
+                        dict(nodes=INVENTORY_ARG, wait_for_issued=["worker1"], timeout=30,
+                             created_after="2026-11-29T12:00:00Z"), monkeypatch, capsys)
+    assert result["failed"] and approvals == []
+    assert "the serving CSR bad of node worker1 was denied: Denied: HardwayNodejoinServingPolicyDenied: IP SAN" \
+        in result["msg"]
+    result = run_module(kubelet_serving_csr_approve.main,
+                        dict(nodes=INVENTORY_ARG, wait_for_issued=["worker1"], created_after="soon"),
+                        monkeypatch, capsys)
+    assert result["failed"] and "RFC 3339" in result["msg"]
+
+
 def test_approve_module_check_mode_decides_but_writes_nothing(monkeypatch, capsys):
     api, approvals = _approve_api([csr_obj("c1", spec())])
     fake_kube(monkeypatch, api)
