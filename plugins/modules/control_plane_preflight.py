@@ -132,11 +132,16 @@ kubelet_client:
       description: Why (empty when the certificate is kept).
       type: list
       elements: str
+    modes_ok:
+      description: Whether the certificate is mode 0644 and its key 0600 (what C(x509_certificate) would set).
+      type: bool
 services:
   description:
     - Each service of O(services) by the name given, with what M(hardway.nodejoin.systemd_unit_info) returns
-      (C(exec_start_path), C(running_flags), C(main_pid), C(main_started), C(editable), ...) and C(missing), the flags of
-      its C(expect_running_flags) the running process lacks or has with another value (all of them when it does not run).
+      (C(exec_start_path), C(running_flags), C(main_pid), C(main_started), C(editable), ...), C(missing), the flags of
+      its C(expect_running_flags) the running process lacks or has with another value (all of them when it does not run),
+      and C(file_changes), what M(hardway.nodejoin.systemd_unit_flags) would change in C(exec_start_path) to have them
+      (C(flag), C(before), C(after), C(action); empty when the file has them).
   returned: success
   type: dict
   sample:
@@ -145,9 +150,11 @@ services:
       main_pid: 812
       running_flags: {"--enable-bootstrap-token-auth": "true"}
       missing: []
+      file_changes: []
 """
 
 import os
+import stat
 
 from ansible.module_utils.common.text.converters import to_native
 
@@ -198,7 +205,24 @@ def check_service(module, name, wanted):
         info["missing"] = ur.missing_flags(argv, wanted)
     else:
         info["missing"] = [dict(flag=k, wanted=v, running=False) for k, v in wanted.items()]
+    # what systemd_unit_flags would change in that file (the same pure edit, nothing written)
+    try:
+        with open(info["exec_start_path"], "rb") as handle:
+            text = handle.read().decode("utf-8", "surrogateescape")
+        info["file_changes"] = _systemd_unit.edit_flags(text, present=wanted)[1]
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="cannot read %s: %s" % (info["exec_start_path"], to_native(exc)))
+    except _systemd_unit.UnitFileError as exc:
+        module.fail_json(msg="%s: %s" % (info["exec_start_path"], to_native(exc)))
     return info
+
+
+def file_mode(path):
+    """The permission bits of ``path`` (int), or ``None`` when it does not exist."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
 
 
 def main():
@@ -248,7 +272,9 @@ def main():
                                    cert_path=wanted["path"])
         except PKIError as exc:
             kube.fail("kubelet client certificate %s: %s" % (wanted["path"], to_native(exc)), **result)
-        result["kubelet_client"] = dict(issue=plan.issue, reasons=plan.reasons)
+        # x509_certificate's default modes (the role sets no others)
+        modes_ok = file_mode(wanted["path"]) == 0o644 and file_mode(wanted["privatekey_path"]) == 0o600
+        result["kubelet_client"] = dict(issue=plan.issue, reasons=plan.reasons, modes_ok=modes_ok)
 
     result["services"] = dict((svc["name"], check_service(module, svc["name"], svc["expect_running_flags"]))
                               for svc in p["services"])

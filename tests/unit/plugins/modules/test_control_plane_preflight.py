@@ -21,16 +21,16 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube  # n
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _unit_resolve  # noqa: E402
 from ansible_collections.hardway.nodejoin.plugins.modules import control_plane_preflight  # noqa: E402
 from ansible_collections.hardway.nodejoin.tests.unit.helpers import (  # noqa: E402
-    FakeApi, fake_kube, make_openssl_ca, run_module)
+    APISERVER_UNIT, FakeApi, fake_kube, make_openssl_ca, run_module)
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
 
 RUNNING = ["/usr/local/bin/kube-apiserver", "--enable-bootstrap-token-auth=true", "--authorization-mode=Node,RBAC"]
 
 
-def _service(running_argv, main_pid=812, env_references=()):
+def _service(running_argv, main_pid=812, env_references=(), path="/nonexistent/kube-apiserver.service"):
     return dict(load_state="loaded", active_state="active" if main_pid else "failed", main_pid=main_pid,
-                exec_start_path="/etc/systemd/system/kube-apiserver.service.d/override.conf",
+                exec_start_path=path,
                 env_references=list(env_references), editable=not env_references,
                 running_argv=list(running_argv), running_flags={})
 
@@ -48,7 +48,12 @@ def env(tmp_path, monkeypatch):
 
     fake_kube(monkeypatch, FakeApi({}))
     monkeypatch.setattr(_kube, "get_raw", get_raw)
-    services = {"kube-apiserver": _service(RUNNING), "kube-controller-manager": _service([], main_pid=0)}
+    unit = tmp_path / "kube-apiserver.service"
+    unit.write_text(APISERVER_UNIT)
+    kcm = tmp_path / "kube-controller-manager.service"
+    kcm.write_text("[Service]\nExecStart=/usr/local/bin/kube-controller-manager --cluster-signing-cert-file=/pki/ca.crt\n")
+    services = {"kube-apiserver": _service(RUNNING, path=str(unit)),
+                "kube-controller-manager": _service([], main_pid=0, path=str(kcm))}
     monkeypatch.setattr(_unit_resolve, "inspect_service",
                         lambda module, name: (name + ".service", dict(services[name])))
     args = dict(ca_cert_path=str(cert), ca_key_path=str(key),
@@ -77,8 +82,32 @@ def test_one_run_reports_the_api_the_ca_the_certificate_plan_and_the_missing_fla
     # not running: every wanted flag is missing
     assert result["services"]["kube-controller-manager"]["missing"] == [
         dict(flag="--cluster-signing-cert-file", wanted="/pki/ca.crt", running=False)]
+    # what systemd_unit_flags would change in each file: the lesson's unit lacks both flags, the
+    # controller-manager's file has its flag already (though the process is not running)
+    assert [(c["flag"], c["action"]) for c in apiserver["file_changes"]] == [
+        ("--enable-bootstrap-token-auth", "added"), ("--kubelet-client-certificate", "added")]
+    assert result["services"]["kube-controller-manager"]["file_changes"] == []
+    assert result["kubelet_client"]["modes_ok"] is False
     assert env["seen"] == ["/version"]
     assert sorted(os.listdir(str(env["tmp"]))) == before, "a preflight writes nothing"
+    with open(os.path.join(str(env["tmp"]), "kube-apiserver.service")) as handle:
+        assert handle.read() == APISERVER_UNIT
+
+
+def test_a_certificate_to_keep_with_its_modes_needs_no_x509_run(env, monkeypatch, capsys):
+    """After x509_certificate made the certificate, the preflight says: keep it, modes right."""
+    from ansible_collections.hardway.nodejoin.plugins.modules import x509_certificate
+    client = env["args"]["kubelet_client"]
+    made = run_module(x509_certificate.main, dict(path=client["path"], privatekey_path=client["privatekey_path"],
+                                                  ca_cert_path=env["args"]["ca_cert_path"],
+                                                  ca_key_path=env["args"]["ca_key_path"],
+                                                  common_name=client["common_name"]), monkeypatch, capsys)
+    assert made["changed"], made
+    result = run_module(control_plane_preflight.main, env["args"], monkeypatch, capsys)
+    assert result["kubelet_client"] == dict(issue=False, reasons=[], modes_ok=True), result["kubelet_client"]
+    os.chmod(client["privatekey_path"], 0o644)
+    result = run_module(control_plane_preflight.main, env["args"], monkeypatch, capsys)
+    assert result["kubelet_client"]["modes_ok"] is False
 
 
 def test_a_ca_key_of_another_ca_fails_naming_both_files_before_any_request(env, monkeypatch, capsys):
