@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: worker_files
 short_description: Write a worker's join files in one run, after copies of what they replace
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Writes the files a worker's join needs (the cluster CA certificate, the kubelet's bootstrap
     kubeconfig with the bootstrap token, kubelet configuration drop-ins, a CNI config) in one module
