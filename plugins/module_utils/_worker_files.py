@@ -192,3 +192,32 @@ def plan(files, snapshot_paths, state, folders, backup_dir=None):
                             diff=_diff(entry, current, write, mode_changed) if changed else None))
     return dict(snapshot=dict(results=results), backups=backups, make_folders=make_folders, files=decided,
                 changed=any(d["changed"] for d in decided))
+
+
+def plan_finish(absent_state, backup_dir_exists, keep_as=None, keep_as_exists=False):
+    """Decide the end of a join: files to remove, and what becomes of the copies' folder.
+
+    :param absent_state: dict path -> ``{exists: bool, regular: bool}`` (as :func:`plan`'s
+        ``state``) of the files that must no longer exist (e.g. the bootstrap kubeconfig, whose
+        token leaves the disk once the kubelet has its own credentials).
+    :param backup_dir_exists: whether the copies' folder exists.
+    :param keep_as: folder the copies become (the pre-join record, kept from the first join on),
+        or ``None`` to only remove them.
+    :param keep_as_exists: whether ``keep_as`` exists already (then the copies are removed and the
+        record of the earlier join stays).
+    :returns: dict ``remove`` (list of paths, in the given order), ``keep`` (bool: write the record
+        into the copies' folder and rename it to ``keep_as``), ``remove_dir`` (bool: remove the
+        copies' folder), ``changed`` (bool).
+    :raises WorkerFilesError: a path to remove that is a folder or other non-file (it is left
+        alone: say which, so it can be looked at).
+    """
+    remove = []
+    for path, current in absent_state.items():
+        if not current["exists"]:
+            continue
+        if not current.get("regular", True):
+            raise WorkerFilesError("%s is no regular file: it is not removed; look at it, remove it by hand, then run again" % path)
+        remove.append(path)
+    keep = bool(backup_dir_exists and keep_as and not keep_as_exists)
+    remove_dir = bool(backup_dir_exists and not keep)
+    return dict(remove=remove, keep=keep, remove_dir=remove_dir, changed=bool(remove or keep or remove_dir))

@@ -19,7 +19,7 @@ description:
   - "Before it writes anything it takes the snapshot: which of the files and of the further paths
     in O(snapshot) exist, and, with O(backup_dir), copies of those that exist (mode, owner and
     content kept) in that folder (made C(0700)), named by the path with C(/) replaced by C(%)."
-  - Each file is written only when its content differs (the bootstrap kubeconfig: when its meaning
+  - Each file is written only when its content differs (the bootstrap kubeconfig when its meaning
     differs, as M(hardway.nodejoin.kubeconfig) compares); a file whose content is right but whose
     mode is not only gets its mode set. Writes are atomic (temporary file in the same folder, then
     rename) and the file has its mode from creation on, so a secret file is never readable by others.
@@ -108,6 +108,31 @@ options:
         made (also when nothing exists to copy) and set to C(0700) unless in check mode. Without it
         no copies are made.
     type: path
+  absent:
+    description:
+      - Files that must no longer exist, removed after the writes (e.g. the bootstrap kubeconfig once
+        the kubelet has its own credentials, so the bootstrap token leaves the disk). A folder is not
+        removed; the module fails and names it.
+    type: list
+    elements: path
+    default: []
+  finish_backup:
+    description:
+      - The end of a join, after the writes and removals. The copies' folder O(finish_backup.dir)
+        becomes O(finish_backup.keep_as) (with O(finish_backup.record) written into it first) when
+        that folder does not exist yet; otherwise, or without O(finish_backup.keep_as), it is removed.
+    type: dict
+    suboptions:
+      dir:
+        description: The copies' folder (the O(backup_dir) of the run that made them).
+        type: path
+        required: true
+      keep_as:
+        description: Folder the copies become, kept from the first join on (the pre-join record).
+        type: path
+      record:
+        description: Content of C(record.json) (mode C(0600)) written into the copies' folder before it is kept.
+        type: str
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -156,7 +181,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 files:
-  description: Per file (by path) whether it changed (or would, in check mode) and whether it was created.
+  description: Per file of O(files) and O(bootstrap_kubeconfig) (by path) whether it changed (or would, in check mode) and whether it was created.
   returned: success
   type: dict
   sample:
@@ -183,6 +208,17 @@ backups:
   type: list
   elements: str
   sample: ["/var/lib/hardway-nodejoin/join-backup/%etc%systemd%system%kubelet.service"]
+removed:
+  description: The files of O(absent) removed.
+  returned: success
+  type: list
+  elements: str
+  sample: [/etc/kubernetes/bootstrap-kubelet.conf]
+kept_as:
+  description: The folder the copies became (O(finish_backup.keep_as)), or null when they were removed or there were none.
+  returned: success
+  type: str
+  sample: /var/lib/hardway-nodejoin/pre-join
 written:
   description: The files written so far (on a failure, those written before it).
   returned: always, also on a failure after the snapshot was taken
@@ -192,6 +228,7 @@ written:
 """
 
 import os
+import shutil
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
@@ -241,6 +278,12 @@ def main():
             )),
             snapshot=dict(type="list", elements="path", default=[]),
             backup_dir=dict(type="path"),
+            absent=dict(type="list", elements="path", default=[]),
+            finish_backup=dict(type="dict", options=dict(
+                dir=dict(type="path", required=True),
+                keep_as=dict(type="path"),
+                record=dict(type="str"),
+            )),
         ),
         supports_check_mode=True,
     )
@@ -265,10 +308,16 @@ def main():
         state = dict((path, _read(path, path in wanted)) for path in paths)
         folders = set(folder for e in files for folder in wf.parents(e["path"]) if os.path.isdir(folder))
         decided = wf.plan(files, p["snapshot"], state, folders, backup_dir=backup_dir)
+        finish = p["finish_backup"] or {}
+        ending = wf.plan_finish(dict((path, _read(path, False)) for path in p["absent"]),
+                                bool(finish) and os.path.isdir(finish["dir"]), keep_as=finish.get("keep_as") or None,
+                                keep_as_exists=bool(finish.get("keep_as")) and os.path.lexists(finish["keep_as"]))
     except (wf.WorkerFilesError, IOError, OSError) as exc:
         module.fail_json(msg=to_native(exc))
 
-    result = dict(changed=decided["changed"], snapshot=decided["snapshot"], backup_dir=backup_dir, backups=[], written=[],
+    result = dict(changed=decided["changed"] or ending["changed"], snapshot=decided["snapshot"], backup_dir=backup_dir,
+                  backups=[], written=[], removed=list(ending["remove"]),
+                  kept_as=finish.get("keep_as") if ending["keep"] else None,
                   files=dict((d["path"], dict(changed=d["changed"], created=d["created"] and d["changed"],
                                               mode="%04o" % d["mode"])) for d in decided["files"]))
     if module._diff:
@@ -278,8 +327,8 @@ def main():
 
     def fail(msg):
         failed = dict(result)
-        failed.pop("files")
-        failed.pop("diff", None)
+        for key in ("files", "diff", "removed", "kept_as"):
+            failed.pop(key, None)
         module.fail_json(msg=msg, **failed)
 
     by_path = dict((e["path"], e) for e in files)
@@ -313,6 +362,17 @@ def main():
             fail("cannot set the mode of %s: %s" % (d["path"], to_native(exc)))
         if d["changed"]:
             result["written"].append(d["path"])
+    try:
+        for path in ending["remove"]:
+            os.unlink(path)
+        if ending["keep"]:
+            if finish.get("record") is not None:
+                _files.atomic_write(os.path.join(finish["dir"], "record.json"), to_bytes(finish["record"]), mode=0o600)
+            os.rename(finish["dir"], finish["keep_as"])
+        elif ending["remove_dir"]:
+            shutil.rmtree(finish["dir"])
+    except (_files.FileWriteError, IOError, OSError) as exc:
+        fail("the files are written, but the end of the join failed: %s; fix that, then run again" % to_native(exc))
     module.exit_json(**result)
 
 

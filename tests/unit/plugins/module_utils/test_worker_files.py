@@ -146,3 +146,24 @@ def test_backup_dir_must_be_absolute_and_no_file():
         wf.plan(files(CA_FILE), [], {CA_FILE["path"]: absent()}, set(), backup_dir="backup")
     with pytest.raises(wf.WorkerFilesError, match="backup_dir"):
         wf.plan(files(CA_FILE), [], {CA_FILE["path"]: absent()}, set(), backup_dir=CA_FILE["path"])
+
+
+def test_finish_removes_existing_files_and_keeps_the_copies_as_the_first_record():
+    out = wf.plan_finish({"/etc/kubernetes/bootstrap-kubelet.conf": present(), "/gone": absent()}, True,
+                         keep_as="/var/lib/hardway-nodejoin/pre-join")
+    assert out == dict(remove=["/etc/kubernetes/bootstrap-kubelet.conf"], keep=True, remove_dir=False, changed=True)
+
+
+def test_finish_keeps_the_record_of_an_earlier_join_and_removes_the_copies():
+    out = wf.plan_finish({}, True, keep_as="/var/lib/hardway-nodejoin/pre-join", keep_as_exists=True)
+    assert out == dict(remove=[], keep=False, remove_dir=True, changed=True)
+
+
+def test_finish_without_keep_as_removes_the_copies_and_nothing_left_is_no_change():
+    assert wf.plan_finish({}, True)["remove_dir"] is True
+    assert wf.plan_finish({"/x": absent()}, False, keep_as="/k")["changed"] is False
+
+
+def test_finish_leaves_a_folder_alone_and_says_so():
+    with pytest.raises(wf.WorkerFilesError, match="no regular file: it is not removed"):
+        wf.plan_finish({"/etc/kubernetes/bootstrap-kubelet.conf": present(regular=False)}, False)

@@ -102,3 +102,23 @@ def test_bad_server_fails_without_the_token(tmp_path, monkeypatch, capsys):
     result = run(args, monkeypatch, capsys)
     assert result["failed"] is True and "https://" in result["msg"]
     assert TOKEN not in json.dumps(result)
+
+
+def test_finish_removes_the_bootstrap_kubeconfig_and_keeps_the_first_record(tmp_path, monkeypatch, capsys):
+    run(args_for(tmp_path), monkeypatch, capsys)
+    boot, backup, record = tmp_path / "bootstrap-kubelet.conf", tmp_path / "backup", tmp_path / "pre-join"
+    finish = dict(absent=[str(boot)], finish_backup=dict(dir=str(backup), keep_as=str(record), record='{"a": 1}\n'))
+    checked = run(finish, monkeypatch, capsys, check_mode=True)
+    assert checked["changed"] is True and boot.exists() and backup.exists()
+    result = run(finish, monkeypatch, capsys)
+    assert result["changed"] is True and result["removed"] == [str(boot)] and result["kept_as"] == str(record)
+    assert not boot.exists() and not backup.exists()
+    assert (record / "record.json").read_text() == '{"a": 1}\n' and mode_of(record / "record.json") == 0o600
+    assert mode_of(record) == 0o700
+    # a later join: its copies go, the first record stays
+    backup.mkdir()
+    (backup / "copy").write_text("x")
+    again = run(dict(finish, finish_backup=dict(finish["finish_backup"], record='{"b": 2}\n')), monkeypatch, capsys)
+    assert again["changed"] is True and again["kept_as"] is None and again["removed"] == []
+    assert not backup.exists() and (record / "record.json").read_text() == '{"a": 1}\n'
+    assert run(finish, monkeypatch, capsys)["changed"] is False
