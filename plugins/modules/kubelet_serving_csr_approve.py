@@ -69,7 +69,7 @@ options:
   created_after:
     description:
       - For O(wait_for_issued), only serving CSRs created at or after this time (RFC 3339, e.g. when the kubelet
-        started) count, less O(clock_skew): the Approved,Issued CSR of an earlier join must not be taken for the one
+        started) count, less O(clock_skew), so the Approved,Issued CSR of an earlier join must not be taken for the one
         a restarted kubelet is asking for, and a Denied one (by this module or the approver timer) fails the wait
         at once with its reason.
       - Unset, every serving CSR of the node counts.
