@@ -117,9 +117,10 @@ server_version:
   type: str
   sample: v1.36.3
 ca_cert:
-  description: The cluster CA certificate, PEM, as read from O(ca_cert_path).
+  description: The cluster CA certificate (or bundle), PEM, as read from O(ca_cert_path).
   returned: success
   type: str
+  sample: "-----BEGIN CERTIFICATE-----\nMIIC5zCCAc+gAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl...\n-----END CERTIFICATE-----\n"
 kubelet_client:
   description: What the role's C(x509_certificate) run would do with O(kubelet_client).
   returned: when O(kubelet_client) is given
@@ -128,13 +129,16 @@ kubelet_client:
     issue:
       description: Whether a new certificate would be issued.
       type: bool
+      sample: false
     reasons:
       description: Why (empty when the certificate is kept).
       type: list
       elements: str
+      sample: ["the certificate /etc/kubernetes/pki/apiserver-kubelet-client.crt does not exist"]
     modes_ok:
       description: Whether the certificate is mode 0644 and its key 0600 (what C(x509_certificate) would set).
       type: bool
+      sample: true
 services:
   description:
     - Each service of O(services) by the name given, with what M(hardway.nodejoin.systemd_unit_info) returns
