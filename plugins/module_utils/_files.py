@@ -221,6 +221,19 @@ def _unsafe_hint(exc):
     return ""
 
 
+def read_file(module, path, what, missing_ok=False):
+    """The bytes of the file ``path`` for a module; ``None`` when it does not exist and
+    ``missing_ok``. Any other failure to read it fails the module (``module.fail_json``) with
+    ``cannot read <what> <path>: <reason>``."""
+    if missing_ok and not os.path.exists(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="cannot read %s %s: %s" % (what, path, exc))
+
+
 def write_file(module, path, content, mode=None, backup=False):
     """Write ``content`` (bytes) to ``path`` for an AnsibleModule with ``add_file_common_args``.
 

@@ -170,6 +170,34 @@ def missing_flags(argv, wanted):
     return problems
 
 
+def unusable(unit, info, require_editable=False):
+    """Why a service cannot be worked on, as :func:`inspect` found it, or ``None``.
+
+    :arg unit: the unit name (str).
+    :arg info: what :func:`inspect` returned.
+    :arg require_editable: also refuse a command whose flags come from ``$VARIABLES``.
+    :returns: one message (str) saying what to fix: the unit is not loaded, or (with
+        ``require_editable``) its ``ExecStart=`` takes flags from ``Environment=`` /
+        ``EnvironmentFile=`` variables, so they cannot be edited safely in that file.
+    """
+    if info["load_state"] != "loaded":
+        return ("the unit %s is not loaded (LoadState=%s): is it installed on this host, and is the name right?"
+                % (unit, info["load_state"] or "unknown"))
+    if require_editable and not info["editable"]:
+        return ("%s starts from %s, whose ExecStart= takes flags from the variables %s (Environment=/EnvironmentFile=): "
+                "its flags cannot be edited safely there. Put the flags on the ExecStart= line of that file, then run "
+                "again" % (unit, info["exec_start_path"], ", ".join("$" + v for v in info["env_references"])))
+    return None
+
+
+def running_missing(main_pid, argv, wanted):
+    """:func:`missing_flags` of the running process, or every flag of ``wanted`` (``running``
+    ``False``) when the service does not run (``main_pid`` 0)."""
+    if not main_pid:
+        return [dict(flag=k, wanted=v, running=False) for k, v in wanted.items()]
+    return missing_flags(argv, wanted)
+
+
 def describe_missing(service, problems, exec_start_path):
     """One message for :func:`missing_flags` problems of ``service`` (str)."""
     parts = []

@@ -166,23 +166,13 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils import _kube
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _systemd_unit
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _unit_resolve as ur
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _x509_plan
+from ansible_collections.hardway.nodejoin.plugins.module_utils._files import read_file
 from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
     PKIError,
     CertificateSpec,
 )
-
-
-def _read(kube, path, what, missing_ok=False):
-    """The file's bytes; ``None`` when it does not exist and ``missing_ok``; fails the module otherwise."""
-    if missing_ok and not os.path.exists(path):
-        return None
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except (IOError, OSError) as exc:
-        kube.fail("cannot read %s %s: %s" % (what, path, to_native(exc)))
 
 
 def check_service(module, name, wanted):
@@ -193,22 +183,14 @@ def check_service(module, name, wanted):
     environment variables (then its flags cannot be edited there), or ``wanted`` is malformed."""
     unit, info = ur.inspect_service(module, name)
     argv = info.pop("running_argv")
-    if info["load_state"] != "loaded":
-        module.fail_json(msg="the unit %s is not loaded (LoadState=%s): is it installed on this host, and is the name "
-                             "right?" % (unit, info["load_state"] or "unknown"))
-    if not info["editable"]:
-        module.fail_json(msg="%s starts from %s, whose ExecStart= takes flags from the variables %s "
-                             "(Environment=/EnvironmentFile=): its flags cannot be edited safely there. Put the flags "
-                             "on the ExecStart= line of that file, then run again"
-                             % (unit, info["exec_start_path"], ", ".join("$" + v for v in info["env_references"])))
+    problem = ur.unusable(unit, info, require_editable=True)
+    if problem:
+        module.fail_json(msg=problem)
     try:
         wanted = dict(_systemd_unit.normalise_flags(wanted or {}))
     except _systemd_unit.UnitFileError as exc:
         module.fail_json(msg="services[%s].expect_running_flags: %s" % (name, exc))
-    if info["main_pid"]:
-        info["missing"] = ur.missing_flags(argv, wanted)
-    else:
-        info["missing"] = [dict(flag=k, wanted=v, running=False) for k, v in wanted.items()]
+    info["missing"] = ur.running_missing(info["main_pid"], argv, wanted)
     # what systemd_unit_flags would change in that file (the same pure edit, nothing written)
     try:
         with open(info["exec_start_path"], "rb") as handle:
@@ -253,9 +235,9 @@ def main():
         kube.fail("the cryptography library is missing on this host: %s" % CRYPTOGRAPHY_IMPORT_ERROR)
 
     # the files and units first: they fail without a network round trip
-    ca_pem = _read(kube, p["ca_cert_path"], "the CA certificate")
+    ca_pem = read_file(module, p["ca_cert_path"], "the CA certificate")
     try:
-        ca_cert, _ca_key = _x509_plan.load_ca_pair(ca_pem, _read(kube, p["ca_key_path"], "the CA private key"),
+        ca_cert, _ca_key = _x509_plan.load_ca_pair(ca_pem, read_file(module, p["ca_key_path"], "the CA private key"),
                                                    p["ca_cert_path"], p["ca_key_path"])
     except PKIError as exc:
         kube.fail(to_native(exc))
@@ -270,8 +252,8 @@ def main():
             if not 0 <= wanted["renew_before_days"] < spec.validity_days:
                 raise PKIError("kubelet_client.renew_before_days (%d) must be at least 0 and smaller than "
                                "validity_days (%d)" % (wanted["renew_before_days"], spec.validity_days))
-            plan = _x509_plan.plan(spec, _read(kube, wanted["privatekey_path"], "private key", missing_ok=True),
-                                   _read(kube, wanted["path"], "certificate", missing_ok=True), ca_cert,
+            plan = _x509_plan.plan(spec, read_file(module, wanted["privatekey_path"], "private key", missing_ok=True),
+                                   read_file(module, wanted["path"], "certificate", missing_ok=True), ca_cert,
                                    wanted["renew_before_days"], key_path=wanted["privatekey_path"],
                                    cert_path=wanted["path"])
         except PKIError as exc:

@@ -160,28 +160,22 @@ def main():
     unit, info = ur.inspect_service(module, module.params["name"])
     argv = info.pop("running_argv")
     result = dict(changed=False, **info)
-    if result["load_state"] != "loaded":
-        module.fail_json(msg="the unit %s is not loaded (LoadState=%s): is it installed on this host, and is "
-                             "the name right?" % (unit, result["load_state"] or "unknown"), **result)
+    problem = ur.unusable(unit, result, module.params["require_editable"])
+    if problem:
+        module.fail_json(msg=problem, **result)
     path = result["exec_start_path"]
-    if module.params["require_editable"] and not result["editable"]:
-        module.fail_json(msg="%s starts from %s, whose ExecStart= takes flags from the variables %s "
-                             "(Environment=/EnvironmentFile=): its flags cannot be edited safely there. Put "
-                             "the flags on the ExecStart= line of that file, then run again"
-                             % (unit, path, ", ".join("$" + v for v in result["env_references"])), **result)
     wanted = module.params["expect_running_flags"]
     if wanted is not None:
         try:
             wanted = dict(_systemd_unit.normalise_flags(wanted))
         except _systemd_unit.UnitFileError as exc:
             module.fail_json(msg="expect_running_flags: %s" % exc, **result)
+        result["missing"] = ur.running_missing(result["main_pid"], argv, wanted)
         if not result["main_pid"]:
-            result["missing"] = [dict(flag=k, wanted=v, running=False) for k, v in wanted.items()]
             if not module.params["fail_on_missing"]:
                 module.exit_json(**result)
             module.fail_json(msg="%s is not running (ActiveState=%s): 'journalctl -u %s' tells why"
                                  % (unit, result["active_state"], unit), **result)
-        result["missing"] = ur.missing_flags(argv, wanted)
         if result["missing"] and module.params["fail_on_missing"]:
             module.fail_json(msg=ur.describe_missing(unit, result["missing"], path), **result)
     module.exit_json(**result)

@@ -278,7 +278,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.hardway.nodejoin.plugins.module_utils import _x509_plan
-from ansible_collections.hardway.nodejoin.plugins.module_utils._files import write_file
+from ansible_collections.hardway.nodejoin.plugins.module_utils._files import read_file, write_file
 from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
@@ -292,17 +292,6 @@ from ansible_collections.hardway.nodejoin.plugins.module_utils._pki import (
     private_key_to_pem,
     utcnow,
 )
-
-
-def _read(module, path, what, missing_ok=False):
-    """The file's bytes; ``None`` when it does not exist and ``missing_ok``; fails the module otherwise."""
-    if missing_ok and not os.path.exists(path):
-        return None
-    try:
-        with open(path, 'rb') as handle:
-            return handle.read()
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='cannot read %s %s: %s' % (what, path, to_native(exc)))
 
 
 def main():
@@ -370,16 +359,16 @@ def main():
                              % (renew_before_days, spec.validity_days))
 
     try:
-        ca_cert, ca_key = _x509_plan.load_ca_pair(_read(module, params['ca_cert_path'], 'CA certificate'),
-                                                  _read(module, params['ca_key_path'], 'CA private key'),
+        ca_cert, ca_key = _x509_plan.load_ca_pair(read_file(module, params['ca_cert_path'], 'CA certificate'),
+                                                  read_file(module, params['ca_key_path'], 'CA private key'),
                                                   params['ca_cert_path'], params['ca_key_path'])
     except PKIError as exc:
         module.fail_json(msg=to_native(exc))
 
     now = utcnow()
     try:
-        plan = _x509_plan.plan(spec, _read(module, key_path, 'private key', missing_ok=True),
-                               _read(module, cert_path, 'certificate', missing_ok=True), ca_cert, renew_before_days,
+        plan = _x509_plan.plan(spec, read_file(module, key_path, 'private key', missing_ok=True),
+                               read_file(module, cert_path, 'certificate', missing_ok=True), ca_cert, renew_before_days,
                                regenerate_key=params['regenerate_key'], now=now, key_path=key_path, cert_path=cert_path)
     except PKIError as exc:
         module.fail_json(msg=to_native(exc))

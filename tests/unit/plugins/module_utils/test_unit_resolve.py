@@ -450,3 +450,23 @@ def test_process_start_time():
     assert ur.process_start_time("4242 (kubelet) S 1", "btime 1795960000\n", 100) is None
     assert ur.process_start_time("", "", 100) is None
     assert ur.main_started(999999999) is None
+
+
+def test_unusable_names_what_to_fix():
+    loaded = dict(load_state="loaded", editable=True, exec_start_path="/etc/systemd/system/x.service",
+                  env_references=[])
+    assert ur.unusable("x.service", loaded) is None
+    assert "is not loaded (LoadState=not-found)" in ur.unusable("x.service", dict(loaded, load_state="not-found"))
+    from_vars = dict(loaded, editable=False, env_references=["KUBE_ARGS"])
+    assert ur.unusable("x.service", from_vars) is None, "editable only matters when required"
+    message = ur.unusable("x.service", from_vars, require_editable=True)
+    assert "$KUBE_ARGS" in message and "Put the flags on the ExecStart= line" in message
+
+
+def test_running_missing_is_every_flag_when_not_running():
+    wanted = {"--a": "1", "--b": None}
+    assert ur.running_missing(0, [], wanted) == [dict(flag="--a", wanted="1", running=False),
+                                                 dict(flag="--b", wanted=None, running=False)]
+    assert ur.running_missing(42, ["/bin/x", "--a=1", "--b"], wanted) == []
+    assert ur.running_missing(42, ["/bin/x", "--a=2"], wanted) == [
+        dict(flag="--a", wanted="1", running="2"), dict(flag="--b", wanted=None, running=False)]
